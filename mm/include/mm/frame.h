@@ -1,0 +1,54 @@
+/* mm/frame.h — physical frames: the allocator and per-frame reference counts.
+ *
+ * Frames come from regions the host registers once at start-up. Each frame
+ * has a reference count: a data frame counts the page-table entries and
+ * objects that hold it (copy-on-write shares a frame by raising it); a
+ * page-table or slab frame has count 1 while in use. */
+#ifndef MM_FRAME_H
+#define MM_FRAME_H
+
+#include <mm/types.h>
+
+/* Register [base, base + npages * PAGE_SIZE) as allocatable memory. The
+ * frame table for the region is carved from its first pages. Returns 0, or
+ * -EINVAL for an unaligned or too small region, or when all region slots
+ * are used. */
+int frame_add_region(paddr_t base, uint64_t npages);
+
+/* Allocate one frame with reference count 1, contents undefined. Returns 0
+ * and sets *pa, or -ENOMEM. site says who asks (for failure injection). */
+int frame_alloc(paddr_t *pa, enum mm_alloc_site site);
+
+/* Allocate one zero-filled frame; as frame_alloc. */
+int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site);
+
+/* Take another reference on an allocated frame. */
+void frame_ref(paddr_t pa);
+
+/* Drop a reference; the frame is freed when the count reaches zero. */
+void frame_unref(paddr_t pa);
+
+/* Current reference count (0 for a free frame). pa must lie in a region. */
+uint32_t frame_refcount(paddr_t pa);
+
+/* True when pa is the start of a frame inside a registered region. */
+bool frame_valid(paddr_t pa);
+
+/* Counts over all regions. */
+uint64_t frame_free_count(void);
+uint64_t frame_total_count(void);
+
+/* The shared zero frame: read faults on untouched private anonymous memory
+ * map it read-only. Allocated by the first call; never freed. Returns 0 and
+ * sets *pa, or -ENOMEM. */
+int frame_zero_page(paddr_t *pa);
+bool frame_is_zero_page(paddr_t pa);
+
+/* Contents helpers. */
+void frame_zero(paddr_t pa);
+void frame_copy(paddr_t dst, paddr_t src);
+
+/* Forget all regions (hosted tests only: a fresh machine per test). */
+void frame_reset(void);
+
+#endif

@@ -1,0 +1,101 @@
+/* mm/vma.h — the virtual memory area record and the tree that orders them.
+ *
+ * A VMA is one run of pages [start, end) with one protection, one backing
+ * object and one set of flags. The VMAs of an address space sit in an AVL
+ * tree ordered by address (they never overlap), augmented with the largest
+ * free gap in each subtree, so that lookup, insertion, removal and gap search
+ * are all O(log n). Nodes are intrusive and the tree never allocates: the
+ * caller allocates a VMA first, then inserts it. A VMA is exactly 64 bytes,
+ * the per-mapping memory cost. */
+#ifndef MM_VMA_H
+#define MM_VMA_H
+
+#include <mm/types.h>
+
+struct vm_object;
+
+/* VMA flags (vma.flags): the protection bits are PROT_READ/WRITE/EXEC. */
+enum {
+    VMA_READ = 0x1,
+    VMA_WRITE = 0x2,
+    VMA_EXEC = 0x4,
+    VMA_PROT_MASK = 0x7,
+    VMA_SHARED = 0x8,     /* MAP_SHARED: writes reach the object */
+    VMA_MAYWRITE = 0x10,  /* mprotect may add PROT_WRITE (a file opened writable) */
+    VMA_ACCOUNT = 0x20,   /* private writable memory charged to commit (Linux VM_ACCOUNT) */
+    VMA_NORESERVE = 0x40, /* MAP_NORESERVE */
+    VMA_GROWSDOWN = 0x80, /* MAP_GROWSDOWN */
+    VMA_STACK = 0x100,    /* the process stack, shown as [stack] */
+    VMA_HEAP = 0x200,     /* the brk area, shown as [heap] */
+    VMA_LOCKED = 0x400,   /* MAP_LOCKED */
+};
+
+struct vma {
+    struct vma *left, *right;  /* tree links */
+    uaddr_t start, end;        /* [start, end), page aligned */
+    uint64_t max_gap;          /* largest gap_pages * PAGE_SIZE in this subtree */
+    struct vm_object *obj;     /* backing object; NULL: private anonymous, untouched */
+    uint64_t pgoff;            /* page offset into obj of start */
+    uint64_t gap_pages : 40;   /* free pages between the previous VMA (or the tree floor) and start */
+    uint64_t height : 8;       /* AVL subtree height, 1 for a leaf */
+    uint64_t flags : 16;       /* VMA_* */
+};
+
+/* The tree. floor is the lowest address a gap may start at (the previous
+ * "VMA end" of the first VMA); gaps above the last VMA are not in the tree:
+ * vma_tree_last() gives what a caller needs to consider them. */
+struct vma_tree {
+    struct vma *root;
+    uaddr_t floor;
+    uint64_t count;
+};
+
+/* Initialise an empty tree whose gaps are measured from floor. */
+void vma_tree_init(struct vma_tree *t, uaddr_t floor);
+
+/* Insert v, which must not overlap any VMA in t and must have start >= floor.
+ * O(log n); never allocates. Updates the gap of v's successor. */
+void vma_tree_insert(struct vma_tree *t, struct vma *v);
+
+/* Remove v, which must be in t. O(log n). Updates the gap of its successor. */
+void vma_tree_remove(struct vma_tree *t, struct vma *v);
+
+/* The VMA containing addr, or NULL. */
+struct vma *vma_tree_find(const struct vma_tree *t, uaddr_t addr);
+
+/* The first VMA with end > addr (the one containing addr, or the next one
+ * above it), or NULL. Linux's find_vma. */
+struct vma *vma_tree_find_after(const struct vma_tree *t, uaddr_t addr);
+
+/* The last VMA with start < addr, or NULL. */
+struct vma *vma_tree_find_before(const struct vma_tree *t, uaddr_t addr);
+
+/* First / last VMA in address order, or NULL when empty. */
+struct vma *vma_tree_first(const struct vma_tree *t);
+struct vma *vma_tree_last(const struct vma_tree *t);
+
+/* In-order neighbours of v (which must be in t), or NULL. O(log n). */
+struct vma *vma_tree_next(const struct vma_tree *t, const struct vma *v);
+struct vma *vma_tree_prev(const struct vma_tree *t, const struct vma *v);
+
+/* Change v's bounds in place to [start, end) when this cannot reorder the
+ * tree (the new range still lies between v's neighbours and does not
+ * overlap them). Updates gaps. O(log n). */
+void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t end);
+
+/* Gap search, in gaps that lie inside the tree (between floor and the last
+ * VMA's start). Finds the highest address a such that [a, a + len) is free,
+ * low <= a and a + len <= high, and a + len is either high or the start of
+ * a VMA (the top of a gap clipped by high). Returns true and sets *addr, or
+ * false. len is page aligned and nonzero. Used for top-down placement. */
+bool vma_tree_gap_topdown(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
+
+/* As above, the lowest such a, at the bottom of its gap (bottom-up). */
+bool vma_tree_gap_bottomup(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
+
+/* Verify ordering, non-overlap, gap values, max_gap augmentation, heights
+ * and AVL balance, and count. O(n). Returns 0, or -1 after describing the
+ * first problem in buf (of size bufsz). */
+int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz);
+
+#endif
