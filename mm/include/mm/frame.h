@@ -7,6 +7,7 @@
 #ifndef MM_FRAME_H
 #define MM_FRAME_H
 
+#include <mm/platform.h>
 #include <mm/types.h>
 
 /* Register [base, base + npages * PAGE_SIZE) as allocatable memory. The
@@ -48,7 +49,8 @@ bool frame_is_zero_page(paddr_t pa);
 void frame_zero(paddr_t pa);
 void frame_copy(paddr_t dst, paddr_t src);
 
-/* Forget all regions (hosted tests only: a fresh machine per test). */
+/* Forget all regions and everything carved from them, slab caches
+ * included (hosted tests only: a fresh machine per test). */
 void frame_reset(void);
 
 #endif

@@ -36,6 +36,7 @@ struct vm_object {
     const struct vm_object_ops *ops;
     uint32_t refs;
     uint32_t kind;           /* enum vm_object_kind */
+    uint32_t check_mark;     /* used by the invariant checker only */
     void *priv;              /* the owner's (file system, shared-anon page index) */
 };
 

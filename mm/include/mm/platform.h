@@ -15,6 +15,9 @@ struct pmap;
  * frame_add_region() must be reachable this way (a direct map). */
 void *platform_phys_to_virt(paddr_t pa);
 
+/* The inverse, for kernel addresses obtained from platform_phys_to_virt. */
+paddr_t platform_virt_to_phys(const void *va);
+
 /* Stop the machine: an mm/ invariant is broken. Never called on a path a
  * user can reach with bad arguments; those return an errno. */
 _Noreturn void platform_panic(const char *msg);

@@ -37,6 +37,7 @@ struct space {
     enum space_policy policy;
     uaddr_t brk_start;        /* start of the heap (set by space_brk_init) */
     uaddr_t brk;              /* current break, byte granular */
+    uaddr_t start_stack;      /* initial stack pointer (for [stack]); 0 if none */
     uint64_t resident;        /* pages with a leaf in the page table */
 };
 
@@ -99,6 +100,11 @@ uaddr_t space_brk(struct space *s, uaddr_t newbrk);
  * pages, a read fault otherwise; PROT_NONE pages are skipped. Returns 0 or
  * -ENOMEM. */
 int space_populate(struct space *s, uaddr_t start, uaddr_t end);
+
+/* Whether a maps listing names v [heap] (it overlaps the brk area) or
+ * [stack] (it holds the initial stack pointer), as Linux does. */
+bool space_vma_is_heap(const struct space *s, const struct vma *v);
+bool space_vma_is_stack(const struct space *s, const struct vma *v);
 
 /* Number of VMAs. */
 static inline uint64_t space_vma_count(const struct space *s) { return s->vmas.count; }

@@ -25,10 +25,11 @@ enum {
     VMA_ACCOUNT = 0x20,   /* private writable memory charged to commit (Linux VM_ACCOUNT) */
     VMA_NORESERVE = 0x40, /* MAP_NORESERVE */
     VMA_GROWSDOWN = 0x80, /* MAP_GROWSDOWN */
-    VMA_STACK = 0x100,    /* the process stack, shown as [stack] */
-    VMA_HEAP = 0x200,     /* the brk area, shown as [heap] */
-    VMA_LOCKED = 0x400,   /* MAP_LOCKED */
+    VMA_LOCKED = 0x100,   /* MAP_LOCKED */
 };
+/* As on Linux, [heap] and [stack] are not flags: a listing names the VMAs
+ * that overlap the brk area or contain the initial stack pointer
+ * (space_vma_is_heap / space_vma_is_stack in space.h). */
 
 struct vma {
     struct vma *left, *right;  /* tree links */

@@ -1,0 +1,184 @@
+/* mm/fault.c — the page-fault entry and population: demand-zero pages, the
+ * shared zero page for reads, object pages, and breaking copy-on-write
+ * sharing on write. The trap code decodes the hardware's report; this file
+ * decides. */
+#include "space_internal.h"
+
+/* Whether neighbour n's identity may be shared by v: adjacent, the same
+ * flags but for protection, contiguous offsets (Linux reuses a neighbour's
+ * anon_vma on the same terms, so the two can merge after an mprotect). */
+static bool vma_identity_shareable(const struct vma *v, const struct vma *n)
+{
+    const struct vma *lo = n->end == v->start ? n : v, *hi = lo == n ? v : n;
+    return n->obj && n->obj->kind == VM_OBJECT_ANON_IDENTITY && lo->end == hi->start &&
+           !((v->flags ^ n->flags) & ~(unsigned)VMA_PROT_MASK) &&
+           lo->pgoff + vma_pages(lo) == hi->pgoff;
+}
+
+/* Private anonymous memory gets its identity (Linux's anon_vma) when first
+ * written; the pieces of a split VMA share it, and it decides merges. */
+static int vma_identity_prepare(struct space *s, struct vma *v)
+{
+    struct vma *n;
+
+    if (v->obj || (v->flags & VMA_SHARED))
+        return 0;
+    if (((n = vma_tree_prev(&s->vmas, v)) && vma_identity_shareable(v, n)) ||
+        ((n = vma_tree_next(&s->vmas, v)) && vma_identity_shareable(v, n))) {
+        vm_object_ref(n->obj);
+        v->obj = n->obj;
+        return 0;
+    }
+    v->obj = vm_object_anon_create();
+    return v->obj ? 0 : -ENOMEM;
+}
+
+static enum fault_result fault_from_errno(int err)
+{
+    return err == -ENOMEM ? FAULT_OOM : FAULT_BUS;
+}
+
+/* Install pa at va, taking over the caller's reference to pa. A previous
+ * leaf's frame reference is dropped after the new leaf is in place. */
+static enum fault_result fault_install(struct space *s, uaddr_t va, paddr_t pa, unsigned prot,
+                                       bool had_leaf, paddr_t old_pa)
+{
+    if (pmap_enter(&s->pmap, va, pa, prot)) {
+        if (!frame_is_zero_page(pa))
+            frame_unref(pa);
+        return FAULT_OOM;
+    }
+    if (had_leaf) {
+        if (!frame_is_zero_page(old_pa))
+            frame_unref(old_pa);
+    } else {
+        s->resident++;
+    }
+    return FAULT_OK;
+}
+
+/* A write to a private page whose leaf is read-only: reuse the frame when
+ * nobody else holds it, else copy it (from the zero page: a fresh zero
+ * frame). */
+static enum fault_result fault_break_cow(struct space *s, struct vma *v, uaddr_t va, paddr_t old)
+{
+    paddr_t pa;
+    unsigned prot = vma_leaf_prot(v, true);
+
+    if (vma_identity_prepare(s, v))
+        return FAULT_OOM;
+    if (!frame_is_zero_page(old) && frame_refcount(old) == 1)
+        return pmap_enter(&s->pmap, va, old, prot) ? FAULT_OOM : FAULT_OK;
+    if (frame_alloc(&pa, MM_ALLOC_FRAME))
+        return FAULT_OOM;
+    if (frame_is_zero_page(old))
+        frame_zero(pa);
+    else
+        frame_copy(pa, old);
+    return fault_install(s, va, pa, prot, true, old);
+}
+
+/* Populate a page that has no leaf. */
+static enum fault_result fault_populate(struct space *s, struct vma *v, uaddr_t va, unsigned access)
+{
+    bool write = access & ACCESS_WRITE;
+    bool shared = v->flags & VMA_SHARED;
+    paddr_t pa;
+    int err;
+
+    if (v->obj && v->obj->kind != VM_OBJECT_ANON_IDENTITY) {
+        uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
+        err = v->obj->ops->get_page(v->obj, pgoff, &pa);
+        if (err)
+            return fault_from_errno(err);
+        if (shared || !write)
+            return fault_install(s, va, pa, vma_leaf_prot(v, shared), false, 0);
+        /* Private write to an object page: copy it now. */
+        paddr_t copy;
+        if (vma_identity_prepare(s, v) || frame_alloc(&copy, MM_ALLOC_FRAME)) {
+            frame_unref(pa);
+            return FAULT_OOM;
+        }
+        frame_copy(copy, pa);
+        frame_unref(pa);
+        return fault_install(s, va, copy, vma_leaf_prot(v, true), false, 0);
+    }
+    if (!write) {
+        if (frame_zero_page(&pa))
+            return FAULT_OOM;
+        return fault_install(s, va, pa, vma_leaf_prot(v, false), false, 0);
+    }
+    if (vma_identity_prepare(s, v) || frame_alloc_zeroed(&pa, MM_ALLOC_FRAME))
+        return FAULT_OOM;
+    return fault_install(s, va, pa, vma_leaf_prot(v, true), false, 0);
+}
+
+static bool leaf_allows(unsigned prot, unsigned access)
+{
+    if (access & ACCESS_WRITE)
+        return prot & PMAP_WRITE;
+    if (access & ACCESS_EXEC)
+        return prot & PMAP_EXEC;
+    return prot != 0;
+}
+
+enum fault_result space_fault_vma(struct space *s, struct vma *v, uaddr_t va, unsigned access)
+{
+    paddr_t pa;
+    unsigned prot;
+
+    va = page_down(va);
+    if (!vma_allows(v, access))
+        return FAULT_SEGV_ACCERR;
+    if (!pmap_extract(&s->pmap, va, &pa, &prot))
+        return fault_populate(s, v, va, access);
+    if (leaf_allows(prot, access)) {
+        /* Spurious: another path already fixed it, or a stale TLB entry. */
+        platform_tlb_flush_page(&s->pmap, va);
+        return FAULT_OK;
+    }
+    if ((access & ACCESS_WRITE) && !(v->flags & VMA_SHARED))
+        return fault_break_cow(s, v, va, pa);
+    /* The leaf is behind the VMA's protection (a shared page after
+     * mprotect added access): bring it up to date. */
+    return pmap_enter(&s->pmap, va, pa, vma_leaf_prot(v, v->flags & VMA_SHARED)) ? FAULT_OOM
+                                                                                 : FAULT_OK;
+}
+
+/* Contract: see space.h. */
+enum fault_result space_fault(struct space *s, uaddr_t va, unsigned access, bool from_user)
+{
+    (void)from_user;
+    if (va >= s->top)
+        return FAULT_SEGV_MAPERR;
+    struct vma *v = vma_tree_find(&s->vmas, va);
+    if (!v)
+        return FAULT_SEGV_MAPERR;
+    return space_fault_vma(s, v, va, access);
+}
+
+/* Contract: see space.h. */
+int space_populate(struct space *s, uaddr_t start, uaddr_t end)
+{
+    uaddr_t va = page_down(start);
+
+    while (va < end) {
+        struct vma *v = vma_tree_find_after(&s->vmas, va);
+        if (!v || v->start >= end)
+            break;
+        if (va < v->start)
+            va = v->start;
+        uaddr_t stop = MM_MIN(v->end, end);
+        unsigned access = (v->flags & VMA_WRITE) ? ACCESS_WRITE : ACCESS_READ;
+        for (; va < stop; va += PAGE_SIZE) {
+            if (!(v->flags & VMA_PROT_MASK))
+                continue;
+            enum fault_result r = space_fault_vma(s, v, va, access);
+            if (r == FAULT_OOM)
+                return -ENOMEM;
+            /* FAULT_BUS (beyond the end of a file) leaves the page empty. */
+        }
+        va = stop;
+    }
+    return 0;
+}

@@ -1,0 +1,223 @@
+/* mm/frame.c — the physical frame allocator and per-frame reference counts.
+ *
+ * The host registers up to FRAME_MAX_REGIONS regions of RAM. Each region's
+ * first pages hold its part of the frame table (16 bytes per frame); the
+ * rest are allocatable. Frames are numbered densely across regions, and free
+ * frames form one LIFO list threaded through the table, so allocation and
+ * freeing are O(1). */
+#include "frame_table.h"
+
+#include <mm/errno.h>
+#include <mm/platform.h>
+#include <mm/slab.h>
+
+#define FRAME_MAX_REGIONS 16
+#define ZERO_PAGE_PIN (UINT32_MAX / 2)
+
+struct frame_region {
+    paddr_t base;          /* first frame of the region, table included */
+    uint32_t first_fn;     /* frame number of base */
+    uint32_t npages;
+    struct frame *table;   /* npages entries */
+};
+
+static struct frame_region regions[FRAME_MAX_REGIONS];
+static unsigned nregions;
+static uint32_t total_frames;  /* frame numbers in use: [0, total_frames) */
+static uint32_t free_head = FRAME_NONE;
+static uint64_t free_count, usable_count;
+static paddr_t zero_pa;
+static bool zero_ready;
+
+static struct frame_region *region_of_fn(uint32_t fn)
+{
+    for (unsigned i = 0; i < nregions; i++)
+        if (fn - regions[i].first_fn < regions[i].npages)
+            return &regions[i];
+    return 0;
+}
+
+struct frame *frame_entry(uint32_t fn)
+{
+    struct frame_region *r = region_of_fn(fn);
+    if (!r)
+        platform_panic("frame_entry: frame number outside every region");
+    return &r->table[fn - r->first_fn];
+}
+
+uint32_t frame_number(paddr_t pa)
+{
+    for (unsigned i = 0; i < nregions; i++) {
+        struct frame_region *r = &regions[i];
+        if (pa >= r->base && (pa - r->base) >> PAGE_SHIFT < r->npages)
+            return r->first_fn + (uint32_t)((pa - r->base) >> PAGE_SHIFT);
+    }
+    return FRAME_NONE;
+}
+
+paddr_t frame_address(uint32_t fn)
+{
+    struct frame_region *r = region_of_fn(fn);
+    if (!r)
+        platform_panic("frame_address: frame number outside every region");
+    return r->base + ((paddr_t)(fn - r->first_fn) << PAGE_SHIFT);
+}
+
+/* Contract: see frame.h. Must be called before any allocation from the
+ * region; regions must not overlap. */
+int frame_add_region(paddr_t base, uint64_t npages)
+{
+    uint64_t table_bytes, table_pages;
+
+    if (!page_aligned(base) || nregions == FRAME_MAX_REGIONS || npages < 2 ||
+        npages > UINT32_MAX - total_frames - 1)
+        return -EINVAL;
+    table_bytes = npages * sizeof(struct frame);
+    table_pages = (table_bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    if (table_pages >= npages)
+        return -EINVAL;
+
+    struct frame_region *r = &regions[nregions++];
+    r->base = base;
+    r->first_fn = total_frames;
+    r->npages = (uint32_t)npages;
+    r->table = platform_phys_to_virt(base);
+    total_frames += (uint32_t)npages;
+
+    /* Table pages are in use forever; push the others, highest first, so
+     * that allocation starts at the low end (nicer to read in dumps). */
+    for (uint64_t i = 0; i < npages; i++) {
+        r->table[i] = (struct frame){.refs = i < table_pages ? 1 : 0,
+                                     .next = FRAME_NONE, .prev = FRAME_NONE};
+    }
+    for (uint64_t i = npages; i-- > table_pages;) {
+        r->table[i].next = free_head;
+        free_head = r->first_fn + (uint32_t)i;
+    }
+    free_count += npages - table_pages;
+    usable_count += npages - table_pages;
+    return 0;
+}
+
+void frame_reset(void)
+{
+    slab_reset_all();
+    nregions = 0;
+    total_frames = 0;
+    free_head = FRAME_NONE;
+    free_count = usable_count = 0;
+    zero_ready = false;
+}
+
+int frame_alloc(paddr_t *pa, enum mm_alloc_site site)
+{
+    if (platform_alloc_should_fail(site))
+        return -ENOMEM;
+    return frame_alloc_uninjected(pa);
+}
+
+int frame_alloc_uninjected(paddr_t *pa)
+{
+    uint32_t fn;
+
+    platform_frame_lock();
+    fn = free_head;
+    if (fn == FRAME_NONE) {
+        platform_frame_unlock();
+        return -ENOMEM;
+    }
+    struct frame *f = frame_entry(fn);
+    free_head = f->next;
+    f->next = f->prev = FRAME_NONE;
+    f->refs = 1;
+    free_count--;
+    platform_frame_unlock();
+    *pa = frame_address(fn);
+    return 0;
+}
+
+int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site)
+{
+    int err = frame_alloc(pa, site);
+    if (!err)
+        frame_zero(*pa);
+    return err;
+}
+
+static struct frame *frame_checked(paddr_t pa, const char *who)
+{
+    uint32_t fn = frame_number(pa);
+    if (fn == FRAME_NONE || !page_aligned(pa))
+        platform_panic(who);
+    return frame_entry(fn);
+}
+
+void frame_ref(paddr_t pa)
+{
+    platform_frame_lock();
+    struct frame *f = frame_checked(pa, "frame_ref: not a frame");
+    if (f->refs == 0 || f->refs == UINT32_MAX)
+        platform_panic("frame_ref: free or saturated frame");
+    f->refs++;
+    platform_frame_unlock();
+}
+
+void frame_unref(paddr_t pa)
+{
+    platform_frame_lock();
+    uint32_t fn = frame_number(pa);
+    struct frame *f = frame_checked(pa, "frame_unref: not a frame");
+    if (f->refs == 0)
+        platform_panic("frame_unref: frame already free");
+    if (--f->refs == 0) {
+        f->next = free_head;
+        f->prev = FRAME_NONE;
+        free_head = fn;
+        free_count++;
+    }
+    platform_frame_unlock();
+}
+
+uint32_t frame_refcount(paddr_t pa)
+{
+    return frame_checked(pa, "frame_refcount: not a frame")->refs;
+}
+
+bool frame_valid(paddr_t pa)
+{
+    return page_aligned(pa) && frame_number(pa) != FRAME_NONE;
+}
+
+uint64_t frame_free_count(void) { return free_count; }
+uint64_t frame_total_count(void) { return usable_count; }
+
+int frame_zero_page(paddr_t *pa)
+{
+    if (!zero_ready) {
+        int err = frame_alloc_zeroed(&zero_pa, MM_ALLOC_FRAME);
+        if (err)
+            return err;
+        /* Pinned: mappings of the zero page do not count references. */
+        frame_entry(frame_number(zero_pa))->refs = ZERO_PAGE_PIN;
+        zero_ready = true;
+    }
+    *pa = zero_pa;
+    return 0;
+}
+
+bool frame_is_zero_page(paddr_t pa) { return zero_ready && pa == zero_pa; }
+
+bool frame_zero_page_ready(paddr_t *pa)
+{
+    *pa = zero_pa;
+    return zero_ready;
+}
+
+uint32_t frame_number_limit(void) { return total_frames; }
+
+void frame_zero(paddr_t pa) { __builtin_memset(platform_phys_to_virt(pa), 0, PAGE_SIZE); }
+
+void frame_copy(paddr_t dst, paddr_t src)
+{
+    __builtin_memcpy(platform_phys_to_virt(dst), platform_phys_to_virt(src), PAGE_SIZE);
+}

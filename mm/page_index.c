@@ -1,0 +1,175 @@
+/* mm/page_index.c — a radix tree of 512-way nodes, each node one frame of
+ * 64-bit slots. A slot holds a child node's or a page's physical address
+ * with bit 0 set (so that 0 means empty). The tree grows upward as larger
+ * offsets arrive, so a small object costs one node. */
+#include <mm/errno.h>
+#include <mm/frame.h>
+#include <mm/platform.h>
+
+#include "page_index.h"
+
+#define PI_SHIFT 9
+#define PI_SLOTS (1u << PI_SHIFT)
+#define PI_PRESENT 1ull
+
+static uint64_t *pi_node(paddr_t pa) { return platform_phys_to_virt(pa); }
+
+/* Largest offset + 1 a tree of this many levels covers. */
+static uint64_t pi_span(uint32_t levels)
+{
+    return levels * PI_SHIFT >= 64 ? UINT64_MAX : 1ull << (levels * PI_SHIFT);
+}
+
+void page_index_init(struct page_index *idx, uint64_t npages)
+{
+    *idx = (struct page_index){.npages = npages};
+}
+
+bool page_index_lookup(const struct page_index *idx, uint64_t pgoff, paddr_t *pa)
+{
+    if (!idx->root || pgoff >= pi_span(idx->levels))
+        return false;
+    paddr_t node = idx->root;
+    for (uint32_t l = idx->levels; l-- > 0;) {
+        uint64_t slot = pi_node(node)[(pgoff >> (l * PI_SHIFT)) & (PI_SLOTS - 1)];
+        if (!(slot & PI_PRESENT))
+            return false;
+        node = slot & ~PI_PRESENT;
+    }
+    *pa = node;
+    return true;
+}
+
+static int pi_new_node(struct page_index *idx, paddr_t *pa)
+{
+    int err = frame_alloc_zeroed(pa, MM_ALLOC_TABLE);
+    if (!err)
+        idx->nodes++;
+    return err;
+}
+
+static void pi_free_node(struct page_index *idx, paddr_t pa)
+{
+    idx->nodes--;
+    frame_unref(pa);
+}
+
+int page_index_insert(struct page_index *idx, uint64_t pgoff, paddr_t pa)
+{
+    paddr_t fresh[8];
+    unsigned nfresh = 0;
+
+    /* Grow upward until pgoff is covered. */
+    if (!idx->root) {
+        if (pi_new_node(idx, &idx->root))
+            return -ENOMEM;
+        idx->levels = 1;
+    }
+    while (pgoff >= pi_span(idx->levels)) {
+        paddr_t top;
+        if (pi_new_node(idx, &top))
+            return -ENOMEM; /* earlier growth is harmless: empty levels */
+        pi_node(top)[0] = idx->root | PI_PRESENT;
+        idx->root = top;
+        idx->levels++;
+    }
+    /* Walk down, creating missing nodes; undo them all on failure. */
+    paddr_t node = idx->root;
+    for (uint32_t l = idx->levels; l-- > 1;) {
+        uint64_t *slot = &pi_node(node)[(pgoff >> (l * PI_SHIFT)) & (PI_SLOTS - 1)];
+        if (!(*slot & PI_PRESENT)) {
+            paddr_t child;
+            if (pi_new_node(idx, &child)) {
+                /* Unhook and free the nodes made on the way down. */
+                node = idx->root;
+                for (uint32_t m = idx->levels; m-- > 1 && nfresh;) {
+                    uint64_t *s2 = &pi_node(node)[(pgoff >> (m * PI_SHIFT)) & (PI_SLOTS - 1)];
+                    paddr_t next = *s2 & ~PI_PRESENT;
+                    if (next == fresh[0]) {
+                        *s2 = 0;
+                        while (nfresh--)
+                            pi_free_node(idx, fresh[nfresh]);
+                        break;
+                    }
+                    node = next;
+                }
+                return -ENOMEM;
+            }
+            fresh[nfresh++] = child;
+            *slot = child | PI_PRESENT;
+        }
+        node = *slot & ~PI_PRESENT;
+    }
+    uint64_t *leaf = &pi_node(node)[pgoff & (PI_SLOTS - 1)];
+    if (*leaf & PI_PRESENT)
+        platform_panic("page_index_insert: offset already present");
+    *leaf = pa | PI_PRESENT;
+    idx->count++;
+    return 0;
+}
+
+bool page_index_remove(struct page_index *idx, uint64_t pgoff, paddr_t *pa)
+{
+    if (!idx->root || pgoff >= pi_span(idx->levels))
+        return false;
+    paddr_t node = idx->root;
+    for (uint32_t l = idx->levels; l-- > 1;) {
+        uint64_t slot = pi_node(node)[(pgoff >> (l * PI_SHIFT)) & (PI_SLOTS - 1)];
+        if (!(slot & PI_PRESENT))
+            return false;
+        node = slot & ~PI_PRESENT;
+    }
+    uint64_t *leaf = &pi_node(node)[pgoff & (PI_SLOTS - 1)];
+    if (!(*leaf & PI_PRESENT))
+        return false;
+    *pa = *leaf & ~PI_PRESENT;
+    *leaf = 0;
+    idx->count--;
+    return true;
+}
+
+static void pi_destroy_node(struct page_index *idx, paddr_t node, uint32_t level, void (*put)(paddr_t))
+{
+    uint64_t *slots = pi_node(node);
+    for (uint32_t i = 0; i < PI_SLOTS; i++) {
+        if (!(slots[i] & PI_PRESENT))
+            continue;
+        paddr_t child = slots[i] & ~PI_PRESENT;
+        if (level == 1)
+            put(child);
+        else
+            pi_destroy_node(idx, child, level - 1, put);
+    }
+    pi_free_node(idx, node);
+}
+
+void page_index_destroy(struct page_index *idx, void (*put)(paddr_t pa))
+{
+    if (idx->root)
+        pi_destroy_node(idx, idx->root, idx->levels, put);
+    idx->root = 0;
+    idx->levels = 0;
+    idx->count = 0;
+}
+
+static void pi_walk_node(paddr_t node, uint32_t level, uint64_t base,
+                         void (*fn)(void *, uint64_t, paddr_t), void *arg)
+{
+    const uint64_t *slots = pi_node(node);
+    for (uint32_t i = 0; i < PI_SLOTS; i++) {
+        if (!(slots[i] & PI_PRESENT))
+            continue;
+        uint64_t off = base | ((uint64_t)i << ((level - 1) * PI_SHIFT));
+        if (level == 1)
+            fn(arg, off, slots[i] & ~PI_PRESENT);
+        else
+            pi_walk_node(slots[i] & ~PI_PRESENT, level - 1, off, fn, arg);
+    }
+}
+
+void page_index_walk(const struct page_index *idx, void (*fn)(void *arg, uint64_t pgoff, paddr_t pa),
+                     void *arg)
+{
+    if (idx->root)
+        pi_walk_node(idx->root, idx->levels, 0, fn, arg);
+}

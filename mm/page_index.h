@@ -1,0 +1,36 @@
+/* mm/page_index.h — a sparse map from page offset to frame, for objects
+ * that own their pages (shared anonymous memory, a file's page cache). */
+#ifndef MM_PAGE_INDEX_H
+#define MM_PAGE_INDEX_H
+
+#include <mm/types.h>
+
+struct page_index {
+    paddr_t root;      /* top node, 0 when empty */
+    uint32_t levels;   /* node levels under root (0 when empty) */
+    uint32_t nodes;    /* index node frames in use */
+    uint64_t npages;   /* the owner's size in pages (bookkeeping for the owner) */
+    uint64_t count;    /* pages present */
+};
+
+void page_index_init(struct page_index *idx, uint64_t npages);
+
+/* True and *pa when page pgoff is present. */
+bool page_index_lookup(const struct page_index *idx, uint64_t pgoff, paddr_t *pa);
+
+/* Record pa at pgoff (which must be absent). The index does not take a
+ * frame reference: the caller gives it one. Returns 0 or -ENOMEM. */
+int page_index_insert(struct page_index *idx, uint64_t pgoff, paddr_t pa);
+
+/* Remove pgoff; true and *pa (whose reference passes to the caller) when it
+ * was present. */
+bool page_index_remove(struct page_index *idx, uint64_t pgoff, paddr_t *pa);
+
+/* Call fn for every page present, in offset order. */
+void page_index_walk(const struct page_index *idx, void (*fn)(void *arg, uint64_t pgoff, paddr_t pa),
+                     void *arg);
+
+/* Call put(pa) for every page, free every node, leave the index empty. */
+void page_index_destroy(struct page_index *idx, void (*put)(paddr_t pa));
+
+#endif

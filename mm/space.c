@@ -1,0 +1,231 @@
+/* mm/space.c — address-space life cycle and the VMA plumbing shared by
+ * mmap, munmap, mprotect and brk: records, splits, merges and clearing a
+ * range. */
+#include <mm/slab.h>
+
+#include "space_internal.h"
+
+#define SPACE_DEFAULT_MIN_ADDR 0x10000ull
+#define SPACE_DEFAULT_MAX_MAP_COUNT 65530ull
+#define SPACE_DEFAULT_MMAP_GAP (128ull << 20)
+
+/* Contract: see space.h. */
+int space_create(struct space **out, const struct space_config *cfg)
+{
+    static const struct space_config defaults = {0};
+    struct space *s;
+
+    _Static_assert(sizeof(struct space) <= 128, "space record outgrew its cache");
+    _Static_assert(sizeof(struct vma) == 64, "a VMA must stay 64 bytes");
+    if (!cfg)
+        cfg = &defaults;
+    s = slab_alloc(&space_cache);
+    if (!s)
+        return -ENOMEM;
+    if (pmap_create(&s->pmap)) {
+        slab_free(&space_cache, s);
+        return -ENOMEM;
+    }
+    s->top = pmap_user_top();
+    s->min_addr = cfg->min_addr ? page_down(cfg->min_addr) : SPACE_DEFAULT_MIN_ADDR;
+    s->mmap_base = cfg->mmap_base ? page_down(cfg->mmap_base) : s->top - SPACE_DEFAULT_MMAP_GAP;
+    if (s->mmap_base > s->top)
+        s->mmap_base = s->top;
+    s->max_map_count = cfg->max_map_count ? cfg->max_map_count : SPACE_DEFAULT_MAX_MAP_COUNT;
+    s->policy = cfg->policy;
+    vma_tree_init(&s->vmas, 0);
+    *out = s;
+    return 0;
+}
+
+/* Contract: see space.h. */
+void space_destroy(struct space *s)
+{
+    struct vma *v;
+
+    pmap_remove(&s->pmap, 0, s->top, space_leaf_put, s);
+    while ((v = vma_tree_first(&s->vmas)) != 0) {
+        vma_tree_remove(&s->vmas, v);
+        vma_free(v);
+    }
+    pmap_destroy(&s->pmap);
+    slab_free(&space_cache, s);
+}
+
+bool space_vma_is_heap(const struct space *s, const struct vma *v)
+{
+    return s->brk_start && v->start <= s->brk && v->end >= s->brk_start;
+}
+
+bool space_vma_is_stack(const struct space *s, const struct vma *v)
+{
+    return s->start_stack && v->start <= s->start_stack && v->end >= s->start_stack;
+}
+
+struct vma *vma_alloc(void) { return slab_alloc(&vma_cache); }
+
+void vma_free(struct vma *v)
+{
+    if (v->obj)
+        vm_object_unref(v->obj);
+    slab_free(&vma_cache, v);
+}
+
+int vma_spares_get(struct vma_spares *sp, unsigned n)
+{
+    sp->n = 0;
+    while (sp->n < n) {
+        struct vma *v = vma_alloc();
+        if (!v) {
+            vma_spares_put(sp);
+            return -ENOMEM;
+        }
+        sp->v[sp->n++] = v;
+    }
+    return 0;
+}
+
+struct vma *vma_spares_take(struct vma_spares *sp)
+{
+    if (sp->n == 0)
+        platform_panic("vma_spares_take: no spare record left");
+    return sp->v[--sp->n];
+}
+
+void vma_spares_put(struct vma_spares *sp)
+{
+    while (sp->n)
+        slab_free(&vma_cache, sp->v[--sp->n]);
+}
+
+void space_leaf_put(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
+{
+    struct space *s = arg;
+    (void)va, (void)prot;
+    s->resident--;
+    if (!frame_is_zero_page(pa))
+        frame_unref(pa);
+}
+
+struct vma *space_vma_split(struct space *s, struct vma *v, uaddr_t addr, struct vma *hi)
+{
+    if (addr <= v->start || addr >= v->end || !page_aligned(addr))
+        platform_panic("space_vma_split: split point outside the VMA");
+    hi->start = addr;
+    hi->end = v->end;
+    hi->flags = v->flags;
+    hi->obj = v->obj;
+    hi->pgoff = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+    if (hi->obj)
+        vm_object_ref(hi->obj);
+    vma_tree_adjust(&s->vmas, v, v->start, addr);
+    vma_tree_insert(&s->vmas, hi);
+    return hi;
+}
+
+/* Objects of two neighbours are compatible when they are the same object,
+ * or (private anonymous memory) one side has no identity yet. */
+static bool vma_objects_compatible(const struct vma *a, const struct vma *b)
+{
+    if (a->obj == b->obj)
+        return true;
+    if (a->flags & VMA_SHARED)
+        return false;
+    const struct vm_object *x = a->obj ? a->obj : b->obj;
+    return (!a->obj || !b->obj) && x->kind == VM_OBJECT_ANON_IDENTITY;
+}
+
+bool vma_can_merge(const struct vma *a, const struct vma *b)
+{
+    return a->end == b->start && a->flags == b->flags && vma_objects_compatible(a, b) &&
+           a->pgoff + vma_pages(a) == b->pgoff;
+}
+
+/* Absorb b (directly above a) into a. */
+static void vma_absorb_next(struct space *s, struct vma *a, struct vma *b)
+{
+    uaddr_t end = b->end;
+    if (!a->obj && b->obj) {
+        a->obj = b->obj;
+        b->obj = 0;
+    }
+    vma_tree_remove(&s->vmas, b);
+    vma_free(b);
+    vma_tree_adjust(&s->vmas, a, a->start, end);
+}
+
+struct vma *space_vma_merge(struct space *s, struct vma *v)
+{
+    struct vma *next = vma_tree_next(&s->vmas, v);
+    struct vma *prev = vma_tree_prev(&s->vmas, v);
+    bool left = prev && vma_can_merge(prev, v);
+    bool right = next && vma_can_merge(v, next);
+
+    /* Joining all three needs prev and next compatible with each other
+     * too; when they are not, Linux merges to the left only. */
+    if (left && right && !vma_objects_compatible(prev, next))
+        right = false;
+    if (right)
+        vma_absorb_next(s, v, next);
+    if (left) {
+        vma_absorb_next(s, prev, v);
+        v = prev;
+    }
+    return v;
+}
+
+unsigned space_range_splits(struct space *s, uaddr_t start, uaddr_t end, bool *middle)
+{
+    struct vma *first = vma_tree_find_after(&s->vmas, start);
+    unsigned n = 0;
+
+    *middle = false;
+    if (!first || first->start >= end)
+        return 0;
+    if (first->start < start) {
+        n++;
+        *middle = first->end > end;
+    }
+    struct vma *last = vma_tree_find_before(&s->vmas, end);
+    if (last && last->end > end)
+        n++;
+    return n;
+}
+
+void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, struct vma_spares *sp)
+{
+    struct vma *v = vma_tree_find_after(&s->vmas, start);
+
+    if (!v || v->start >= end)
+        return;
+    if (v->start < start)
+        v = space_vma_split(s, v, start, vma_spares_take(sp));
+    pmap_remove(&s->pmap, start, end, space_leaf_put, s);
+    while (v && v->start < end) {
+        struct vma *next;
+        if (v->end > end)
+            space_vma_split(s, v, end, vma_spares_take(sp));
+        next = vma_tree_next(&s->vmas, v);
+        vma_tree_remove(&s->vmas, v);
+        vma_free(v);
+        v = next;
+    }
+}
+
+unsigned vma_leaf_prot(const struct vma *v, bool writable_ok)
+{
+    unsigned prot = v->flags & VMA_PROT_MASK;
+    if (!writable_ok && (prot & PMAP_WRITE))
+        prot = (prot & ~(unsigned)PMAP_WRITE) | PMAP_READ; /* write implies read */
+    return prot;
+}
+
+bool vma_allows(const struct vma *v, unsigned access)
+{
+    unsigned prot = v->flags & VMA_PROT_MASK;
+    if (access & ACCESS_WRITE)
+        return prot & VMA_WRITE;
+    if (access & ACCESS_EXEC)
+        return prot & VMA_EXEC;
+    return prot != 0;
+}

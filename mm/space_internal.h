@@ -1,0 +1,66 @@
+/* mm/space_internal.h — what the address-space files share inside mm/:
+ * VMA records, splitting and merging, and tearing down a range. */
+#ifndef MM_SPACE_INTERNAL_H
+#define MM_SPACE_INTERNAL_H
+
+#include <mm/errno.h>
+#include <mm/frame.h>
+#include <mm/mman.h>
+#include <mm/object.h>
+#include <mm/platform.h>
+#include <mm/space.h>
+
+static inline uint64_t vma_pages(const struct vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }
+
+/* A zeroed VMA record, or NULL (-ENOMEM). */
+struct vma *vma_alloc(void);
+/* Free a record that is not in any tree, dropping its object reference. */
+void vma_free(struct vma *v);
+
+/* Records allocated ahead of a tree mutation, so that the mutation itself
+ * cannot fail (Linux preallocates before splitting, for the same reason). */
+struct vma_spares {
+    struct vma *v[3];
+    unsigned n;
+};
+int vma_spares_get(struct vma_spares *sp, unsigned n);
+struct vma *vma_spares_take(struct vma_spares *sp);
+void vma_spares_put(struct vma_spares *sp);
+
+/* Split v at addr (strictly inside it) using a spare record for the upper
+ * part, which is returned. Both parts keep v's flags and object. */
+struct vma *space_vma_split(struct space *s, struct vma *v, uaddr_t addr, struct vma *spare);
+
+/* Whether a (below) and b (directly above) may become one VMA: same flags,
+ * compatible objects, contiguous page offsets. */
+bool vma_can_merge(const struct vma *a, const struct vma *b);
+
+/* Merge v with its neighbours where vma_can_merge allows; returns the VMA
+ * that now covers v's range. */
+struct vma *space_vma_merge(struct space *s, struct vma *v);
+
+/* How many splits removing [start, end) needs (0, 1 or 2), and whether it
+ * would split one VMA in the middle. */
+unsigned space_range_splits(struct space *s, uaddr_t start, uaddr_t end, bool *middle);
+
+/* Remove everything in [start, end): split the VMAs at the ends with the
+ * spares (space_range_splits of them), drop page-table leaves and their
+ * frame references, free the records. Cannot fail. */
+void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, struct vma_spares *sp);
+
+/* Leaf permissions for a page of v: the VMA's protection, without WRITE
+ * when the page is shared (copy-on-write, the zero page) or for a private
+ * mapping that has not been written yet. */
+unsigned vma_leaf_prot(const struct vma *v, bool writable_ok);
+
+/* Whether v's protection allows access (Linux: a read needs any of
+ * READ/WRITE/EXEC, a write WRITE, a fetch EXEC). */
+bool vma_allows(const struct vma *v, unsigned access);
+
+/* Page-table callback that drops a removed leaf's frame reference. */
+void space_leaf_put(void *arg, uaddr_t va, paddr_t pa, unsigned prot);
+
+/* Populate one page of v at va for access; as space_fault, v is known. */
+enum fault_result space_fault_vma(struct space *s, struct vma *v, uaddr_t va, unsigned access);
+
+#endif

@@ -1,0 +1,745 @@
+/* mm/vma_tree.c — the address-ordered tree of the VMAs of one address space.
+ *
+ * Owns every operation on struct vma_tree (mm/vma.h): insertion, removal,
+ * in-place bound changes, lookup, in-order neighbours, free-gap search and
+ * the O(n) invariant checker. It never allocates memory, never calls the
+ * platform, and needs nothing beyond a freestanding compiler.
+ *
+ * The tree
+ * --------
+ * An AVL tree ordered by vma.start, without parent pointers. VMAs never
+ * overlap, so ordering by start also orders by end, and "the VMA before
+ * address x" is well defined. height is the subtree height (1 for a leaf);
+ * siblings differ in height by at most one, so the height stays below
+ * 1.44 * log2(n + 2).
+ *
+ * Without parent pointers an operation remembers the way it came down: the
+ * links it followed (&t->root, &node->left or &node->right), root first.
+ * Repairs walk that record backwards. A rotation rewrites only the link that
+ * points at the rotated subtree, which lives in a node higher on the path,
+ * so the record stays valid while it is being walked.
+ *
+ * The augmentation
+ * ----------------
+ * A gap belongs to the VMA just above it:
+ *
+ *        prev_end               v.start          v.end
+ *   ... ===|<---- gap of v ----->|====== v ======|<-- gap of next --> ...
+ *
+ *   v.gap_pages = (v.start - prev_end) / PAGE_SIZE
+ *
+ * prev_end is the end of the VMA before v, or t->floor for the first VMA.
+ * The gaps and the VMAs together tile [floor, last.end); the free space
+ * above the last VMA belongs to no node (callers look at vma_tree_last()).
+ *
+ * Each node also caches the largest gap anywhere in its subtree, in bytes:
+ *
+ *   v.max_gap = max(v.gap_pages * PAGE_SIZE, v.left.max_gap, v.right.max_gap)
+ *
+ * (an empty subtree counts as 0). A search for len free bytes skips every
+ * subtree whose max_gap < len; that is what makes gap search O(log n).
+ *
+ * Who changes which gap:
+ *   insert v      sets v's gap and shrinks the gap of v's successor;
+ *   remove v      grows the successor's gap by v's gap plus v's length;
+ *   adjust v      changes v's gap (new start) and the successor's (new end).
+ * The only max_gap values that can change are those of the ancestors of the
+ * nodes whose gap or children changed. v's successor is either an ancestor
+ * of v (when v has no right subtree: the last node where the walk from the
+ * root turned left) or the bottom of the left spine of v's right subtree.
+ * Either way it lies on one root-to-leaf path through v, so one bottom-up
+ * pass over the recorded path repairs heights, balance and max_gap: O(log n).
+ *
+ * Limits: gap_pages is 40 bits wide, so a single gap must be smaller than
+ * 2^52 bytes (true whenever user addresses stay below 2^52, as on 48-bit and
+ * 52-bit address spaces). Misuse that would silently corrupt the tree
+ * (overlapping insert, removing a VMA that is not in the tree, a gap that
+ * does not fit) stops the machine with a trap: these are kernel bugs, never
+ * reachable with bad user arguments.
+ *
+ * Locking: none here. The caller serialises each tree (space.h). */
+#include <mm/vma.h>
+
+/* Longest root-to-node path an operation can record. An AVL tree of height
+ * h holds at least Fib(h + 2) - 1 nodes; height 64 would need more than
+ * 2^44 VMAs of at least a page each, i.e. over 2^56 bytes of address space,
+ * and more than 2^40 pages, which gap_pages cannot describe anyway. */
+#define VMA_TREE_MAX_DEPTH 64
+
+/* The largest value the gap_pages bit-field holds. */
+#define VMA_GAP_PAGES_MAX (((uint64_t)1 << 40) - 1)
+
+/* A cheap, always-on assertion for caller bugs that would otherwise corrupt
+ * the tree. */
+#define VMA_TREE_ASSERT(cond)          \
+    do {                               \
+        if (!(cond))                   \
+            __builtin_trap();          \
+    } while (0)
+
+/* ---- per-node helpers ---- */
+
+/* The bit-fields are read through these so that arithmetic happens in
+ * uint64_t, not in the 40-bit field type. */
+static inline uint64_t vma_gap_bytes(const struct vma *v)
+{
+    return (uint64_t)v->gap_pages << PAGE_SHIFT;
+}
+
+/* Where the gap of v begins: the end of the previous VMA, or the floor. */
+static inline uaddr_t vma_gap_start(const struct vma *v)
+{
+    return v->start - vma_gap_bytes(v);
+}
+
+static inline int vma_node_height(const struct vma *v)
+{
+    return v ? (int)v->height : 0;
+}
+
+static inline uint64_t vma_node_max_gap(const struct vma *v)
+{
+    return v ? v->max_gap : 0;
+}
+
+/* Set v's gap to the distance from prev_end (the previous VMA's end or the
+ * floor) to v->start. */
+static void vma_gap_set(struct vma *v, uaddr_t prev_end)
+{
+    uint64_t pages;
+
+    VMA_TREE_ASSERT(prev_end <= v->start);
+    pages = (v->start - prev_end) >> PAGE_SHIFT;
+    VMA_TREE_ASSERT(pages <= VMA_GAP_PAGES_MAX);
+    v->gap_pages = pages;
+}
+
+/* Recompute v's height and max_gap from its own gap and its children. */
+static void vma_node_update(struct vma *v)
+{
+    int hl = vma_node_height(v->left), hr = vma_node_height(v->right);
+    uint64_t m = vma_gap_bytes(v);
+
+    m = MM_MAX(m, vma_node_max_gap(v->left));
+    m = MM_MAX(m, vma_node_max_gap(v->right));
+    v->max_gap = m;
+    v->height = (uint64_t)(MM_MAX(hl, hr) + 1);
+}
+
+/* ---- rotations and rebalancing ----
+ *
+ *        x                    y
+ *       / \     left         / \
+ *      a   y    ---->       x   c
+ *         / \   <----      / \
+ *        b   c  right     a   b
+ *
+ * The in-order sequence (a x b y c) is unchanged, so no gap changes; only
+ * x's and y's heights and max_gap do, x first since it ends up below. */
+
+static void vma_rotate_left(struct vma **link)
+{
+    struct vma *x = *link, *y = x->right;
+
+    x->right = y->left;
+    y->left = x;
+    vma_node_update(x);
+    vma_node_update(y);
+    *link = y;
+}
+
+static void vma_rotate_right(struct vma **link)
+{
+    struct vma *y = *link, *x = y->left;
+
+    y->left = x->right;
+    x->right = y;
+    vma_node_update(y);
+    vma_node_update(x);
+    *link = x;
+}
+
+/* Make the subtree at *link balanced again and refresh its cached fields.
+ * Its two children must be valid AVL trees whose heights differ by at most
+ * two (the state after one insertion or removal below). */
+static void vma_node_rebalance(struct vma **link)
+{
+    struct vma *v = *link;
+    int hl = vma_node_height(v->left), hr = vma_node_height(v->right);
+
+    if (hl > hr + 1) {
+        struct vma *l = v->left;
+        if (vma_node_height(l->right) > vma_node_height(l->left))
+            vma_rotate_left(&v->left);
+        vma_rotate_right(link);
+    } else if (hr > hl + 1) {
+        struct vma *r = v->right;
+        if (vma_node_height(r->left) > vma_node_height(r->right))
+            vma_rotate_right(&v->right);
+        vma_rotate_left(link);
+    } else {
+        vma_node_update(v);
+    }
+}
+
+/* Walk a recorded path bottom-up, rebalancing and refreshing each subtree
+ * on it (empty links are skipped). Every node at index >= changed may have
+ * changed its own gap or its place; nodes above it are untouched originals
+ * whose cached height and max_gap are still what their parents saw. So once
+ * the walk is above changed and a subtree comes out with the height and
+ * max_gap it had before, nothing higher can change and the walk stops. */
+static void vma_path_rebalance(struct vma **path[], int n, int changed)
+{
+    while (n-- > 0) {
+        struct vma *v = *path[n];
+        uint64_t old_height, old_max_gap;
+
+        if (!v)
+            continue;
+        old_height = v->height;
+        old_max_gap = v->max_gap;
+        vma_node_rebalance(path[n]);
+        v = *path[n];
+        if (n < changed && v->height == old_height && v->max_gap == old_max_gap)
+            return;
+    }
+}
+
+/* Record the links from the root down to v (which must be in t) in path[],
+ * v's own link last. Returns the path length and sets *succ to the last
+ * node where the walk turned left (v's successor when v has no right
+ * subtree) and *succ_at to its index in path[], or NULL and the index of
+ * v's link. */
+static int vma_path_to(struct vma_tree *t, const struct vma *v, struct vma **path[], struct vma **succ,
+                       int *succ_at)
+{
+    struct vma **link = &t->root;
+    int n = 0;
+
+    *succ = NULL;
+    for (;;) {
+        struct vma *c = *link;
+        VMA_TREE_ASSERT(c != NULL); /* v is not in this tree */
+        VMA_TREE_ASSERT(n < VMA_TREE_MAX_DEPTH);
+        path[n++] = link;
+        if (c == v) {
+            if (!*succ)
+                *succ_at = n - 1;
+            return n;
+        }
+        if (v->start < c->start) {
+            *succ = c;
+            *succ_at = n - 1;
+            link = &c->left;
+        } else {
+            VMA_TREE_ASSERT(v->start != c->start); /* another VMA at v's place */
+            link = &c->right;
+        }
+    }
+}
+
+/* Extend path[] (of length n) from *link down the left spine of that
+ * subtree, which must not be empty, to its first node. Returns the new
+ * length. */
+static int vma_path_leftmost(struct vma **link, struct vma **path[], int n)
+{
+    for (;;) {
+        VMA_TREE_ASSERT(n < VMA_TREE_MAX_DEPTH);
+        path[n++] = link;
+        if (!(*link)->left)
+            return n;
+        link = &(*link)->left;
+    }
+}
+
+/* ---- construction ---- */
+
+/* Initialise t as an empty tree whose first gap is measured from floor
+ * (page aligned). Any previous contents are forgotten, not freed. */
+void vma_tree_init(struct vma_tree *t, uaddr_t floor)
+{
+    t->root = NULL;
+    t->floor = floor;
+    t->count = 0;
+}
+
+/* Insert v. v->start < v->end, both page aligned, v->start >= t->floor, and
+ * [start, end) overlaps no VMA in t; the tree links, height, gap_pages and
+ * max_gap of v are overwritten, the rest of v is left alone. Sets v's gap
+ * and shrinks its successor's. O(log n), never allocates, cannot fail
+ * (misuse traps). */
+void vma_tree_insert(struct vma_tree *t, struct vma *v)
+{
+    struct vma **path[VMA_TREE_MAX_DEPTH];
+    struct vma **link = &t->root;
+    struct vma *pred = NULL, *succ = NULL;
+    int n = 0, succ_at = 0;
+
+    VMA_TREE_ASSERT(v->start < v->end);
+    while (*link) {
+        struct vma *c = *link;
+        VMA_TREE_ASSERT(n < VMA_TREE_MAX_DEPTH);
+        path[n++] = link;
+        if (v->start < c->start) {
+            succ = c;
+            succ_at = n - 1;
+            link = &c->left;
+        } else {
+            pred = c;
+            link = &c->right;
+        }
+    }
+    /* The walk ends at the empty slot between pred and succ. */
+    VMA_TREE_ASSERT(pred ? pred->end <= v->start : t->floor <= v->start);
+    VMA_TREE_ASSERT(!succ || v->end <= succ->start);
+
+    v->left = v->right = NULL;
+    vma_gap_set(v, pred ? pred->end : t->floor);
+    if (succ)
+        vma_gap_set(succ, v->end); /* succ is on the path: refreshed below */
+    vma_node_update(v);
+    *link = v;
+    vma_path_rebalance(path, n, succ ? succ_at : n);
+    t->count++;
+}
+
+/* Remove v, which must be in t. Its successor's gap grows by v's gap and
+ * v's length. v's tree links are cleared; the caller owns v afterwards.
+ * O(log n), never allocates. */
+void vma_tree_remove(struct vma_tree *t, struct vma *v)
+{
+    struct vma **path[VMA_TREE_MAX_DEPTH];
+    struct vma *succ;
+    int n, k, changed;
+
+    n = vma_path_to(t, v, path, &succ, &changed);
+    k = n - 1; /* path[k] == link to v */
+    if (!v->right) {
+        /* The successor, if any, is an ancestor of v: it is on the path. */
+        *path[k] = v->left;
+        if (succ)
+            vma_gap_set(succ, vma_gap_start(v));
+    } else {
+        /* The successor s is the first node of v's right subtree. Unlink s
+         * from there and let it take v's place, links and height. */
+        struct vma *s;
+        struct vma **slink;
+
+        n = vma_path_leftmost(&v->right, path, n);
+        slink = path[n - 1];
+        s = *slink;
+        *slink = s->right;
+        s->left = v->left;
+        s->right = v->right;
+        s->height = v->height;
+        vma_gap_set(s, vma_gap_start(v));
+        *path[k] = s;
+        path[k + 1] = &s->right; /* was &v->right */
+        changed = k;             /* s is new at k: its cached fields are stale */
+    }
+    vma_path_rebalance(path, n, changed);
+    v->left = v->right = NULL;
+    t->count--;
+}
+
+/* Change v's bounds to [start, end). v must be in t; start < end, both page
+ * aligned, and the new range must lie between v's neighbours (at or above
+ * the previous VMA's end, or the floor; at or below the next VMA's start).
+ * Updates v's gap, its successor's gap and the max_gap of their ancestors.
+ * O(log n). */
+void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t end)
+{
+    struct vma **path[VMA_TREE_MAX_DEPTH];
+    struct vma *succ;
+    uaddr_t prev_end = vma_gap_start(v);
+    int n, changed;
+
+    VMA_TREE_ASSERT(start < end && prev_end <= start);
+    n = vma_path_to(t, v, path, &succ, &changed);
+    if (v->right) {
+        n = vma_path_leftmost(&v->right, path, n);
+        succ = *path[n - 1];
+    }
+    VMA_TREE_ASSERT(!succ || end <= succ->start);
+
+    v->start = start;
+    v->end = end;
+    vma_gap_set(v, prev_end);
+    if (succ)
+        vma_gap_set(succ, end);
+    /* No shape change (the tree is balanced, so rebalancing only refreshes):
+     * max_gap moves along the recorded path. changed is the index of v or of
+     * an ancestor above it, so both changed gaps lie at or below it. */
+    vma_path_rebalance(path, n, changed);
+}
+
+/* ---- lookup ---- */
+
+/* The VMA containing addr, or NULL. O(log n). */
+struct vma *vma_tree_find(const struct vma_tree *t, uaddr_t addr)
+{
+    struct vma *v = t->root;
+
+    while (v) {
+        if (addr < v->start)
+            v = v->left;
+        else if (addr >= v->end)
+            v = v->right;
+        else
+            return v;
+    }
+    return NULL;
+}
+
+/* The first VMA with end > addr (containing addr or the next above it), or
+ * NULL. O(log n). */
+struct vma *vma_tree_find_after(const struct vma_tree *t, uaddr_t addr)
+{
+    struct vma *v = t->root, *best = NULL;
+
+    while (v) {
+        if (addr < v->end) {
+            best = v;
+            v = v->left;
+        } else {
+            v = v->right;
+        }
+    }
+    return best;
+}
+
+/* The last VMA with start < addr, or NULL. O(log n). */
+struct vma *vma_tree_find_before(const struct vma_tree *t, uaddr_t addr)
+{
+    struct vma *v = t->root, *best = NULL;
+
+    while (v) {
+        if (v->start < addr) {
+            best = v;
+            v = v->right;
+        } else {
+            v = v->left;
+        }
+    }
+    return best;
+}
+
+/* The lowest VMA, or NULL when t is empty. O(log n). */
+struct vma *vma_tree_first(const struct vma_tree *t)
+{
+    struct vma *v = t->root;
+
+    if (v)
+        while (v->left)
+            v = v->left;
+    return v;
+}
+
+/* The highest VMA, or NULL when t is empty. O(log n). */
+struct vma *vma_tree_last(const struct vma_tree *t)
+{
+    struct vma *v = t->root;
+
+    if (v)
+        while (v->right)
+            v = v->right;
+    return v;
+}
+
+/* The VMA after v (which must be in t) in address order, or NULL. O(log n):
+ * down v's right subtree, or else from the root. */
+struct vma *vma_tree_next(const struct vma_tree *t, const struct vma *v)
+{
+    struct vma *c, *best = NULL;
+
+    if (v->right) {
+        for (c = v->right; c->left; c = c->left)
+            ;
+        return c;
+    }
+    for (c = t->root; c && c != v;) {
+        if (v->start < c->start) {
+            best = c;
+            c = c->left;
+        } else {
+            c = c->right;
+        }
+    }
+    return best;
+}
+
+/* The VMA before v (which must be in t) in address order, or NULL. O(log n). */
+struct vma *vma_tree_prev(const struct vma_tree *t, const struct vma *v)
+{
+    struct vma *c, *best = NULL;
+
+    if (v->left) {
+        for (c = v->left; c->right; c = c->right)
+            ;
+        return c;
+    }
+    for (c = t->root; c && c != v;) {
+        if (v->start < c->start) {
+            c = c->left;
+        } else {
+            best = c;
+            c = c->right;
+        }
+    }
+    return best;
+}
+
+/* ---- gap search ----
+ *
+ * The gap of v, [vma_gap_start(v), v->start), clipped to [low, high], is
+ * [lo, hi) with lo = max(gap start, low) and hi = min(v->start, high); it
+ * holds the request when hi > lo and hi - lo >= len. Top-down placement
+ * takes a = hi - len, bottom-up a = lo; either way the candidates grow with
+ * v's position in address order, so the highest is found by visiting gaps
+ * from the right and the lowest by visiting them from the left, stopping
+ * at the first fit.
+ *
+ * Pruning: a subtree is entered only when its max_gap >= len and the
+ * addresses its gaps can cover still leave room for len inside [low, high]:
+ * the gaps of v's left subtree end at or below v's gap start, those of v's
+ * right subtree begin at or above v->end. A subtree whose gaps all lie
+ * inside [low, high] and whose max_gap >= len always yields a fit, so the
+ * search backs out of a subtree without success only when the subtree
+ * straddles low or high. Those subtrees lie on the two root-to-leaf paths
+ * towards low and high, so a search visits O(log n) nodes. The recursion
+ * goes down one level per call: no deeper than the tree height. */
+
+struct vma_gap_query {
+    uint64_t len;
+    uaddr_t low, high;
+    uaddr_t addr; /* the answer */
+};
+
+/* Is there room for len in [from, q->high]? (from: where the right
+ * subtree's gaps begin at the earliest) */
+static inline bool vma_gap_room_above(const struct vma_gap_query *q, uaddr_t from)
+{
+    return from < q->high && q->high - from >= q->len;
+}
+
+/* Is there room for len in [q->low, to]? (to: where the left subtree's
+ * gaps end at the latest) */
+static inline bool vma_gap_room_below(const struct vma_gap_query *q, uaddr_t to)
+{
+    return to > q->low && to - q->low >= q->len;
+}
+
+/* Does v's own gap, clipped, hold the request? Sets *lo and *hi. */
+static inline bool vma_gap_fits(const struct vma_gap_query *q, const struct vma *v, uaddr_t *lo, uaddr_t *hi)
+{
+    *lo = MM_MAX(vma_gap_start(v), q->low);
+    *hi = MM_MIN(v->start, q->high);
+    return *hi > *lo && *hi - *lo >= q->len;
+}
+
+/* The highest fit in the subtree v, if any. */
+static bool vma_gap_topdown_in(const struct vma *v, struct vma_gap_query *q)
+{
+    while (v && v->max_gap >= q->len) {
+        uaddr_t lo, hi;
+
+        if (v->right && vma_gap_room_above(q, v->end) && vma_gap_topdown_in(v->right, q))
+            return true;
+        if (vma_gap_fits(q, v, &lo, &hi)) {
+            q->addr = hi - q->len;
+            return true;
+        }
+        if (!vma_gap_room_below(q, vma_gap_start(v)))
+            return false;
+        v = v->left;
+    }
+    return false;
+}
+
+/* The lowest fit in the subtree v, if any. */
+static bool vma_gap_bottomup_in(const struct vma *v, struct vma_gap_query *q)
+{
+    while (v && v->max_gap >= q->len) {
+        uaddr_t lo, hi;
+
+        if (v->left && vma_gap_room_below(q, vma_gap_start(v)) && vma_gap_bottomup_in(v->left, q))
+            return true;
+        if (vma_gap_fits(q, v, &lo, &hi)) {
+            q->addr = lo;
+            return true;
+        }
+        if (!vma_gap_room_above(q, v->end))
+            return false;
+        v = v->right;
+    }
+    return false;
+}
+
+/* Highest a with [a, a + len) inside one gap of t (between the floor and
+ * the last VMA's start), low <= a and a + len <= high; a + len is then the
+ * start of a VMA or high. Returns true and sets *addr, or false (also for
+ * len == 0 or a window smaller than len). O(log n) for typical windows. */
+bool vma_tree_gap_topdown(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr)
+{
+    struct vma_gap_query q = {len, low, high, 0};
+
+    if (len == 0 || low >= high || high - low < len)
+        return false;
+    if (!vma_gap_topdown_in(t->root, &q))
+        return false;
+    *addr = q.addr;
+    return true;
+}
+
+/* Lowest such a: the bottom of its gap, or low. Same conventions as
+ * vma_tree_gap_topdown(). */
+bool vma_tree_gap_bottomup(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr)
+{
+    struct vma_gap_query q = {len, low, high, 0};
+
+    if (len == 0 || low >= high || high - low < len)
+        return false;
+    if (!vma_gap_bottomup_in(t->root, &q))
+        return false;
+    *addr = q.addr;
+    return true;
+}
+
+/* ---- the checker ---- */
+
+/* A bounded message being written into the caller's buffer. */
+struct vma_msg {
+    char *buf;
+    size_t size, len;
+};
+
+static void vma_msg_str(struct vma_msg *m, const char *s)
+{
+    for (; *s; s++) {
+        if (m->len + 1 < m->size) {
+            m->buf[m->len++] = *s;
+            m->buf[m->len] = '\0';
+        }
+    }
+}
+
+static void vma_msg_hex(struct vma_msg *m, uint64_t x)
+{
+    char digits[19];
+    int i = 18;
+
+    digits[i] = '\0';
+    do {
+        digits[--i] = "0123456789abcdef"[x & 0xf];
+        x >>= 4;
+    } while (x);
+    digits[--i] = 'x';
+    digits[--i] = '0';
+    vma_msg_str(m, &digits[i]);
+}
+
+struct vma_check {
+    const struct vma_tree *t;
+    struct vma_msg msg;
+    uaddr_t prev_end;   /* end of the last VMA visited in order, or floor */
+    uint64_t visited;
+};
+
+/* Describe the first problem: "vma [start, end): what (stored X, expected Y)". */
+static int vma_check_fail(struct vma_check *c, const struct vma *v, const char *what, bool values, uint64_t stored,
+                          uint64_t expected)
+{
+    c->msg.len = 0;
+    if (c->msg.size)
+        c->msg.buf[0] = '\0';
+    vma_msg_str(&c->msg, "vma_tree: ");
+    if (v) {
+        vma_msg_str(&c->msg, "vma [");
+        vma_msg_hex(&c->msg, v->start);
+        vma_msg_str(&c->msg, ", ");
+        vma_msg_hex(&c->msg, v->end);
+        vma_msg_str(&c->msg, "): ");
+    }
+    vma_msg_str(&c->msg, what);
+    if (values) {
+        vma_msg_str(&c->msg, " (stored ");
+        vma_msg_hex(&c->msg, stored);
+        vma_msg_str(&c->msg, ", expected ");
+        vma_msg_hex(&c->msg, expected);
+        vma_msg_str(&c->msg, ")");
+    }
+    return -1;
+}
+
+/* Check the subtree v in order; return its true height and largest gap. */
+static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, int *height, uint64_t *max_gap)
+{
+    int hl, hr, h;
+    uint64_t gl, gr, gap, m;
+
+    if (!v) {
+        *height = 0;
+        *max_gap = 0;
+        return 0;
+    }
+    if (depth >= VMA_TREE_MAX_DEPTH)
+        return vma_check_fail(c, v, "tree deeper than the supported maximum (a cycle?)", true, (uint64_t)depth,
+                              VMA_TREE_MAX_DEPTH);
+    if (++c->visited > c->t->count)
+        return vma_check_fail(c, v, "more nodes than count (a cycle or a shared node?)", true, c->visited,
+                              c->t->count);
+    if (vma_check_node(c, v->left, depth + 1, &hl, &gl) < 0)
+        return -1;
+
+    /* v itself, in address order. */
+    if (!page_aligned(v->start) || !page_aligned(v->end))
+        return vma_check_fail(c, v, "bounds not page aligned", false, 0, 0);
+    if (v->start >= v->end)
+        return vma_check_fail(c, v, "empty or inverted range", false, 0, 0);
+    if (v->start < c->prev_end)
+        return vma_check_fail(c, v,
+                              c->prev_end == c->t->floor ? "starts below the floor or previous end"
+                                                         : "overlaps or precedes the previous VMA",
+                              true, v->start, c->prev_end);
+    gap = (v->start - c->prev_end) >> PAGE_SHIFT;
+    if (v->gap_pages != gap)
+        return vma_check_fail(c, v, "wrong gap_pages", true, v->gap_pages, gap);
+    c->prev_end = v->end;
+
+    if (vma_check_node(c, v->right, depth + 1, &hr, &gr) < 0)
+        return -1;
+
+    h = MM_MAX(hl, hr) + 1;
+    if ((int)v->height != h)
+        return vma_check_fail(c, v, "wrong height", true, v->height, (uint64_t)h);
+    if (hl > hr + 1 || hr > hl + 1)
+        return vma_check_fail(c, v, "unbalanced: left height vs right height", true, (uint64_t)hl, (uint64_t)hr);
+    m = MM_MAX(gap << PAGE_SHIFT, MM_MAX(gl, gr));
+    if (v->max_gap != m)
+        return vma_check_fail(c, v, "wrong max_gap", true, v->max_gap, m);
+    *height = h;
+    *max_gap = m;
+    return 0;
+}
+
+/* Verify the whole tree: order, non-overlap, floor, gap_pages, max_gap,
+ * heights, AVL balance and count. O(n) time, recursion as deep as the tree
+ * (bounded even when the tree is corrupt). Returns 0, or -1 after writing a
+ * NUL-terminated description of the first problem into buf (truncated to
+ * bufsz; buf may be NULL when bufsz is 0). */
+int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
+{
+    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0};
+    uint64_t max_gap;
+    int height;
+
+    if (bufsz)
+        buf[0] = '\0';
+    if (!page_aligned(t->floor))
+        return vma_check_fail(&c, NULL, "floor not page aligned", true, t->floor, page_down(t->floor));
+    if (vma_check_node(&c, t->root, 0, &height, &max_gap) < 0)
+        return -1;
+    if (c.visited != t->count)
+        return vma_check_fail(&c, NULL, "count does not match the nodes in the tree", true, t->count, c.visited);
+    return 0;
+}

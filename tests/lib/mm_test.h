@@ -1,0 +1,45 @@
+/* tests/lib/mm_test.h — helpers shared by the hosted mm/ tests: a fresh
+ * machine and space, invariant checks after each step, user accesses
+ * through the software MMU, and a compact description of the VMA list. */
+#ifndef MM_TEST_H
+#define MM_TEST_H
+
+#include <hosted/hosted.h>
+#include <mm/check.h>
+#include <mm/errno.h>
+#include <mm/frame.h>
+#include <mm/mman.h>
+#include <mm/space.h>
+#include <mm/uaccess.h>
+#include <stdio.h>
+
+#include "test.h"
+
+#define T_MACHINE_PAGES 8192 /* 32 MiB of simulated memory */
+
+/* A fresh machine and one space with the given policy (defaults otherwise).
+ * The space is drawn into any failure report. */
+struct space *t_space(enum space_policy policy);
+struct space *t_space_cfg(const struct space_config *cfg);
+
+/* Destroy the space and check that every frame came back. */
+void t_space_done(struct space *s);
+
+/* space_check and frames_check (for the spaces made by t_space*) must
+ * pass; a failure names the caller's line. */
+#define T_CHECK(s) t_check_at((s), __FILE__, __LINE__)
+void t_check_at(struct space *s, const char *file, int line);
+
+/* The VMAs ending above base as "start-end perms" items separated by
+ * spaces, addresses relative to base, in pages: e.g. "0-4 rw-p 6-8 r--s". */
+const char *t_layout(struct space *s, uaddr_t base);
+
+/* User accesses of one byte; return FAULT_OK or the fault. */
+enum fault_result t_read(struct space *s, uaddr_t va, uint8_t *out);
+enum fault_result t_write(struct space *s, uaddr_t va, uint8_t val);
+enum fault_result t_exec(struct space *s, uaddr_t va);
+
+/* Print the space as a maps listing and an ASCII bar of pages. */
+void t_space_draw(struct space *s, FILE *f);
+
+#endif

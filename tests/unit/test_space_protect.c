@@ -1,0 +1,150 @@
+/* tests/unit/test_space_protect.c — mprotect: splits and re-merges, the
+ * partial change before a hole, Linux's accounting quirk, errors, and the
+ * protection the hardware then enforces (TLB included). */
+#include "mm_test.h"
+
+#define B 0x10000000ull
+#define P PAGE_SIZE
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define RW (PROT_READ | PROT_WRITE)
+
+static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
+{
+    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
+}
+
+TEST(protect_splits_and_merges_back)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    map_fixed(s, B, 8 * P, RW);
+    CHECK_EQ(space_protect(s, B + 2 * P, 3 * P, PROT_READ), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-5 r--p 5-8 rw-p"));
+    CHECK_EQ(space_protect(s, B + 2 * P, 3 * P, RW), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-8 rw-p"));
+    /* Protecting a whole VMA to match its neighbour merges them. */
+    map_fixed(s, B + 8 * P, 2 * P, PROT_READ);
+    CHECK(!strcmp(t_layout(s, B), "0-8 rw-p 8-10 r--p"));
+    CHECK_EQ(space_protect(s, B + 8 * P, 2 * P, RW), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-10 rw-p"));
+    /* Changing the start or the end of a VMA. */
+    CHECK_EQ(space_protect(s, B, 2 * P, PROT_NONE), 0);
+    CHECK_EQ(space_protect(s, B + 9 * P, P, PROT_EXEC), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-2 ---p 2-9 rw-p 9-10 --xp"));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_accounting_keeps_vmas_apart)
+{
+    /* A read-only private mapping is not charged; adding PROT_WRITE charges
+     * it and taking it away does not undo that, so Linux shows three
+     * VMAs afterwards. We match. */
+    struct space *s = t_space(SPACE_LAZY);
+    map_fixed(s, B, 6 * P, PROT_READ);
+    CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, RW), 0);
+    CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, PROT_READ), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-2 r--p 2-4 r--p 4-6 r--p"));
+    /* A mapping made writable from the start merges back as usual. */
+    map_fixed(s, B + 10 * P, 6 * P, RW);
+    CHECK_EQ(space_protect(s, B + 12 * P, 2 * P, PROT_READ), 0);
+    CHECK_EQ(space_protect(s, B + 12 * P, 2 * P, RW), 0);
+    CHECK(!strcmp(t_layout(s, B + 10 * P), "0-6 rw-p"));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_hole_changes_what_came_before)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    map_fixed(s, B, 2 * P, RW);
+    map_fixed(s, B + 3 * P, 2 * P, RW);
+    CHECK_EQ(space_protect(s, B + P, 4 * P, PROT_READ), -ENOMEM);
+    CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-2 r--p 3-5 rw-p"));
+    /* A range starting in a hole changes nothing. */
+    CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, PROT_NONE), -ENOMEM);
+    CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-2 r--p 3-5 rw-p"));
+    /* A range running past the last VMA changes it, then fails. */
+    CHECK_EQ(space_protect(s, B + 3 * P, 4 * P, PROT_READ), -ENOMEM);
+    CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-2 r--p 3-5 r--p"));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_errors)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    map_fixed(s, B, 2 * P, RW);
+    CHECK_EQ(space_protect(s, B + 1, P, PROT_READ), -EINVAL);
+    CHECK_EQ(space_protect(s, B, P, 0x10), -EINVAL);
+    CHECK_EQ(space_protect(s, B, P, PROT_READ | PROT_GROWSDOWN | PROT_GROWSUP), -EINVAL);
+    CHECK_EQ(space_protect(s, B, P, PROT_READ | PROT_GROWSDOWN), -EINVAL); /* not a stack */
+    CHECK_EQ(space_protect(s, B, P, PROT_READ | PROT_GROWSUP), -EINVAL);
+    CHECK_EQ(space_protect(s, 0x7000, 0, PROT_READ), 0);                 /* length 0 */
+    CHECK_EQ(space_protect(s, B + 1, 0, PROT_READ), -EINVAL);            /* alignment first */
+    CHECK_EQ(space_protect(s, B, UINT64_MAX, PROT_READ), -ENOMEM);       /* wraps */
+    CHECK_EQ(space_protect(s, B, UINT64_MAX - 2 * P, PROT_READ), -ENOMEM);
+    CHECK_EQ(space_protect(s, s->top, P, PROT_READ), -ENOMEM);           /* nothing there */
+    CHECK_EQ(space_protect(s, 0, P, 0x10), -EINVAL);                     /* bits before lookup */
+    CHECK_EQ(space_protect(s, B, P, PROT_READ | PROT_SEM), 0);           /* PROT_SEM accepted */
+    CHECK(!strcmp(t_layout(s, B), "0-1 r--p 1-2 rw-p"));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_growsdown_extends_to_vma_start)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    CHECK_EQ(space_map(s, B, 4 * P, RW, ANON | MAP_FIXED | MAP_GROWSDOWN, 0, 0, false), B);
+    CHECK_EQ(space_protect(s, B + 2 * P, P, PROT_READ | PROT_GROWSDOWN), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-3 r--p 3-4 rw-p"));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_enforced_by_mmu_and_tlb_flushed)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    uint8_t b;
+    map_fixed(s, B, 4 * P, RW);
+    CHECK_EQ(t_write(s, B, 0x11), FAULT_OK); /* TLB now holds a writable entry */
+    CHECK_EQ(space_protect(s, B, 4 * P, PROT_READ), 0);
+    CHECK_EQ(t_write(s, B, 0x22), FAULT_SEGV_ACCERR);
+    CHECK_EQ(t_read(s, B, &b), FAULT_OK);
+    CHECK_EQ(b, 0x11);
+    CHECK_EQ(space_protect(s, B, 4 * P, PROT_NONE), 0);
+    CHECK_EQ(t_read(s, B, &b), FAULT_SEGV_ACCERR);
+    CHECK_EQ(t_exec(s, B), FAULT_SEGV_ACCERR);
+    CHECK_EQ(space_protect(s, B, 4 * P, RW), 0);
+    CHECK_EQ(t_read(s, B, &b), FAULT_OK); /* data survived PROT_NONE */
+    CHECK_EQ(b, 0x11);
+    CHECK_EQ(t_write(s, B, 0x33), FAULT_OK);
+    CHECK_EQ(t_exec(s, B), FAULT_SEGV_ACCERR);
+    CHECK_EQ(space_protect(s, B, P, PROT_READ | PROT_EXEC), 0);
+    CHECK_EQ(t_exec(s, B), FAULT_OK);
+    /* A read-only page that was only read (zero page) becomes writable
+     * through a fault, never by the protect itself. */
+    CHECK_EQ(t_read(s, B + 2 * P, &b), FAULT_OK);
+    CHECK_EQ(space_protect(s, B + 2 * P, P, PROT_READ), 0);
+    CHECK_EQ(space_protect(s, B + 2 * P, P, RW), 0);
+    T_CHECK(s);
+    CHECK_EQ(t_write(s, B + 2 * P, 5), FAULT_OK);
+    CHECK_EQ(t_read(s, B + 2 * P, &b), FAULT_OK);
+    CHECK_EQ(b, 5);
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_at_vma_limit)
+{
+    struct space_config cfg = {.max_map_count = 2};
+    struct space *s = t_space_cfg(&cfg);
+    map_fixed(s, B, 4 * P, RW);
+    /* The first split fits, the second would make 3: Linux returns
+     * -ENOMEM and keeps the first split, unchanged and unmerged. */
+    CHECK_EQ(space_protect(s, B + P, P, PROT_READ), -ENOMEM);
+    CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-4 rw-p"));
+    CHECK_EQ(space_protect(s, B, P, PROT_READ), 0); /* no split needed */
+    CHECK(!strcmp(t_layout(s, B), "0-1 r--p 1-4 rw-p"));
+    T_CHECK(s);
+    t_space_done(s);
+}
