@@ -62,6 +62,19 @@ endif
 
 UNIT_BINS := $(foreach a,$(ARCHES),$(foreach t,$(UNIT_NAMES),$(BUILD)/hosted-$(a)-test/bin/$(t)))
 
+# ---- benchmarks: bench/*.c, optimised, no sanitizers ----
+BENCH_NAMES := $(patsubst bench/%.c,%,$(wildcard bench/*.c))
+define bench_bin
+$(BUILD)/hosted-$(1)-bench/bin/$(2): $(BUILD)/hosted-$(1)-bench/bench/$(2).o $$(HOSTED_OBJS_$(1)_bench)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -o $$@ $$^
+endef
+$(foreach a,$(ARCHES),$(foreach b,$(BENCH_NAMES),$(eval $(call bench_bin,$(a),$(b)))))
+BENCH_BINS := $(foreach b,$(BENCH_NAMES),$(BUILD)/hosted-x86_64-bench/bin/$(b))
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
 hosted: $(UNIT_BINS) $(MMSIM_BINS)
 
 hosted-test: hosted

@@ -73,9 +73,11 @@ void hosted_machine_fini(void)
     phys_release();
 }
 
+/* Contract: see hosted.h. */
 paddr_t hosted_phys_base(void) { return PHYS_BASE; }
 
-/* Panics on an address outside simulated memory: on a real machine that
+/* Contract: see platform.h. Panics on an address outside simulated
+ * memory: on a real machine that
  * would read a device or nothing, here it is always an mm/ bug. The end of
  * memory itself is allowed (a one-past-the-end pointer). */
 void *platform_phys_to_virt(paddr_t pa)
@@ -89,6 +91,7 @@ void *platform_phys_to_virt(paddr_t pa)
     return phys_mem + (pa - PHYS_BASE);
 }
 
+/* Contract: see platform.h. Panics on a pointer outside simulated memory. */
 paddr_t platform_virt_to_phys(const void *va)
 {
     const unsigned char *p = va;
@@ -97,6 +100,8 @@ paddr_t platform_virt_to_phys(const void *va)
     return PHYS_BASE + (paddr_t)(p - phys_mem);
 }
 
+/* Contract: see platform.h. Prints the message and aborts the process (a
+ * test that expects a panic forks first). */
 _Noreturn void platform_panic(const char *msg)
 {
     fprintf(stderr, "mm panic: %s\n", msg);
@@ -104,11 +109,12 @@ _Noreturn void platform_panic(const char *msg)
     abort();
 }
 
+/* Contract: see platform.h. One line on stderr. */
 void platform_log(const char *msg) { fprintf(stderr, "mm: %s\n", msg); }
 
-/* The hosted machine has one thread, so the lock only checks that it is
- * never taken twice or released unheld (either would hang or break a
- * kernel's spinlock). */
+/* Contract: see platform.h. The hosted machine has one thread, so the lock
+ * only checks that it is never taken twice or released unheld (either
+ * would hang or break a kernel's spinlock). */
 void platform_frame_lock(void)
 {
     if (frame_lock_depth != 0)
@@ -123,6 +129,8 @@ void platform_frame_unlock(void)
     frame_lock_depth = 0;
 }
 
+/* Contract: see platform.h. Counts the attempt at site, then applies what
+ * hosted_fail_nth() asked for. */
 bool platform_alloc_should_fail(enum mm_alloc_site site)
 {
     if ((unsigned)site >= MM_ALLOC_SITES)
@@ -149,6 +157,7 @@ void hosted_fail_nth(enum mm_alloc_site site, uint64_t n, bool sticky)
     in->sticky = sticky;
 }
 
+/* Contract: see hosted.h. */
 uint64_t hosted_alloc_count(enum mm_alloc_site site)
 {
     if ((unsigned)site >= MM_ALLOC_SITES)
@@ -156,4 +165,5 @@ uint64_t hosted_alloc_count(enum mm_alloc_site site)
     return inject[site].count;
 }
 
+/* Contract: see hosted.h. */
 void hosted_stats_get(struct hosted_stats *st) { *st = hosted_stat; }

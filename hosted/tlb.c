@@ -71,6 +71,7 @@ void hosted_tlb_fill(paddr_t root, uaddr_t va, paddr_t frame, unsigned perm)
                             .frame = frame & PAGE_MASK, .perm = perm};
 }
 
+/* Forget the translation of va's page in the address space at root. */
 void hosted_tlb_drop(paddr_t root, uaddr_t va)
 {
     struct tlb_entry *e = tlb_find(root, va);
@@ -78,6 +79,7 @@ void hosted_tlb_drop(paddr_t root, uaddr_t va)
         e->valid = false;
 }
 
+/* Empty the TLB and clear the test hooks (a fresh machine). */
 void hosted_tlb_reset(void)
 {
     hosted_tlb_flush_hook = NULL;
@@ -86,6 +88,7 @@ void hosted_tlb_reset(void)
     memset(tlb_next_victim, 0, sizeof(tlb_next_victim));
 }
 
+/* Contract: see platform.h. Counted in hosted_stats.flush_page. */
 void platform_tlb_flush_page(const struct pmap *pm, uaddr_t va)
 {
     hosted_stat.flush_page++;
@@ -94,6 +97,8 @@ void platform_tlb_flush_page(const struct pmap *pm, uaddr_t va)
     hosted_tlb_drop(pm->root, va);
 }
 
+/* Contract: see platform.h. Drops every entry tagged with pm's root;
+ * counted in hosted_stats.flush_all. */
 void platform_tlb_flush_all(const struct pmap *pm)
 {
     hosted_stat.flush_all++;
@@ -105,8 +110,8 @@ void platform_tlb_flush_all(const struct pmap *pm)
                 tlb[s][w].valid = false;
 }
 
-/* The simulated walker reads memory in program order: nothing to order,
- * only counted. */
+/* Contract: see platform.h. The simulated walker reads memory in program
+ * order: nothing to order, only counted. */
 void platform_pte_publish(const struct pmap *pm)
 {
     (void)pm;

@@ -151,7 +151,7 @@ enum fault_result space_fault(struct space *s, uaddr_t va, unsigned access, bool
     (void)from_user;
     if (va >= s->top)
         return FAULT_SEGV_MAPERR;
-    struct vma *v = vma_tree_find(&s->vmas, va);
+    struct vma *v = space_vma_find(s, va);
     if (!v)
         return FAULT_SEGV_MAPERR;
     return space_fault_vma(s, v, va, access);

@@ -44,10 +44,8 @@ void space_destroy(struct space *s)
     struct vma *v;
 
     pmap_remove(&s->pmap, 0, s->top, space_leaf_put, s);
-    while ((v = vma_tree_first(&s->vmas)) != 0) {
-        vma_tree_remove(&s->vmas, v);
-        vma_free(v);
-    }
+    while ((v = vma_tree_first(&s->vmas)) != 0)
+        space_vma_remove(s, v);
     pmap_destroy(&s->pmap);
     slab_free(&space_cache, s);
 }
@@ -60,6 +58,25 @@ bool space_vma_is_heap(const struct space *s, const struct vma *v)
 bool space_vma_is_stack(const struct space *s, const struct vma *v)
 {
     return s->start_stack && v->start <= s->start_stack && v->end >= s->start_stack;
+}
+
+struct vma *space_vma_find(struct space *s, uaddr_t addr)
+{
+    struct vma *v = s->vma_cache;
+    if (v && v->start <= addr && addr < v->end)
+        return v;
+    v = vma_tree_find(&s->vmas, addr);
+    if (v)
+        s->vma_cache = v;
+    return v;
+}
+
+void space_vma_remove(struct space *s, struct vma *v)
+{
+    if (s->vma_cache == v)
+        s->vma_cache = 0;
+    vma_tree_remove(&s->vmas, v);
+    vma_free(v);
 }
 
 struct vma *vma_alloc(void) { return slab_alloc(&vma_cache); }
@@ -149,15 +166,16 @@ static void vma_absorb_next(struct space *s, struct vma *a, struct vma *b)
         a->obj = b->obj;
         b->obj = 0;
     }
-    vma_tree_remove(&s->vmas, b);
-    vma_free(b);
+    space_vma_remove(s, b);
     vma_tree_adjust(&s->vmas, a, a->start, end);
 }
 
 struct vma *space_vma_merge(struct space *s, struct vma *v)
 {
+    /* A VMA with free pages below it has no left neighbour to merge with:
+     * its stored gap saves the search. */
+    struct vma *prev = v->gap_pages ? 0 : vma_tree_prev(&s->vmas, v);
     struct vma *next = vma_tree_next(&s->vmas, v);
-    struct vma *prev = vma_tree_prev(&s->vmas, v);
     bool left = prev && vma_can_merge(prev, v);
     bool right = next && vma_can_merge(v, next);
 
@@ -174,40 +192,38 @@ struct vma *space_vma_merge(struct space *s, struct vma *v)
     return v;
 }
 
-unsigned space_range_splits(struct space *s, uaddr_t start, uaddr_t end, bool *middle)
+void space_range_plan(struct space *s, uaddr_t start, uaddr_t end, struct range_plan *plan)
 {
     struct vma *first = vma_tree_find_after(&s->vmas, start);
-    unsigned n = 0;
 
-    *middle = false;
+    *plan = (struct range_plan){0};
     if (!first || first->start >= end)
-        return 0;
+        return;
+    plan->first = first;
     if (first->start < start) {
-        n++;
-        *middle = first->end > end;
+        plan->splits++;
+        plan->middle = first->end > end;
     }
-    struct vma *last = vma_tree_find_before(&s->vmas, end);
-    if (last && last->end > end)
-        n++;
-    return n;
+    struct vma *last = first->end >= end ? first : vma_tree_find_before(&s->vmas, end);
+    if (last->end > end)
+        plan->splits++;
 }
 
-void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, struct vma_spares *sp)
+void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, const struct range_plan *plan,
+                       struct vma_spares *sp)
 {
-    struct vma *v = vma_tree_find_after(&s->vmas, start);
+    struct vma *v = plan->first;
 
-    if (!v || v->start >= end)
+    if (!v)
         return;
     if (v->start < start)
         v = space_vma_split(s, v, start, vma_spares_take(sp));
     pmap_remove(&s->pmap, start, end, space_leaf_put, s);
     while (v && v->start < end) {
-        struct vma *next;
         if (v->end > end)
             space_vma_split(s, v, end, vma_spares_take(sp));
-        next = vma_tree_next(&s->vmas, v);
-        vma_tree_remove(&s->vmas, v);
-        vma_free(v);
+        struct vma *next = v->end < end ? vma_tree_next(&s->vmas, v) : 0;
+        space_vma_remove(s, v);
         v = next;
     }
 }

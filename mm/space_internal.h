@@ -16,6 +16,8 @@ static inline uint64_t vma_pages(const struct vma *v) { return (v->end - v->star
 struct vma *vma_alloc(void);
 /* Free a record that is not in any tree, dropping its object reference. */
 void vma_free(struct vma *v);
+/* Take v out of s's tree (and the lookup cache) and free it. */
+void space_vma_remove(struct space *s, struct vma *v);
 
 /* Records allocated ahead of a tree mutation, so that the mutation itself
  * cannot fail (Linux preallocates before splitting, for the same reason). */
@@ -39,14 +41,21 @@ bool vma_can_merge(const struct vma *a, const struct vma *b);
  * that now covers v's range. */
 struct vma *space_vma_merge(struct space *s, struct vma *v);
 
-/* How many splits removing [start, end) needs (0, 1 or 2), and whether it
- * would split one VMA in the middle. */
-unsigned space_range_splits(struct space *s, uaddr_t start, uaddr_t end, bool *middle);
+/* What removing [start, end) involves: the first VMA it touches (NULL when
+ * none), how many splits (0, 1 or 2), and whether it splits one VMA in the
+ * middle (a net gain of one VMA). */
+struct range_plan {
+    struct vma *first;
+    unsigned splits;
+    bool middle;
+};
+void space_range_plan(struct space *s, uaddr_t start, uaddr_t end, struct range_plan *plan);
 
-/* Remove everything in [start, end): split the VMAs at the ends with the
- * spares (space_range_splits of them), drop page-table leaves and their
- * frame references, free the records. Cannot fail. */
-void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, struct vma_spares *sp);
+/* Remove everything in [start, end) as planned: split the VMAs at the ends
+ * with plan->splits spares, drop page-table leaves and their frame
+ * references, free the records. Cannot fail. */
+void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, const struct range_plan *plan,
+                       struct vma_spares *sp);
 
 /* Leaf permissions for a page of v: the VMA's protection, without WRITE
  * when the page is shared (copy-on-write, the zero page) or for a private

@@ -60,7 +60,8 @@ static unsigned long space_map_vma_flags(unsigned long prot, unsigned long flags
 int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
                   unsigned long flags, struct vm_object *obj, uint64_t off, bool maywrite)
 {
-    bool fixed, shared, middle;
+    bool fixed, shared;
+    struct range_plan plan = {0};
     uint64_t pgoff = off >> PAGE_SHIFT;
     unsigned long type = flags & MAP_TYPE;
     struct vma_spares sp;
@@ -127,10 +128,11 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
 
     /* Allocate everything first: the new record, the records splitting
      * what MAP_FIXED replaces, a shared object. After this nothing fails. */
-    unsigned splits = fixed ? space_range_splits(s, addr, addr + len, &middle) : 0;
-    if (fixed && middle && s->vmas.count >= s->max_map_count)
+    if (fixed)
+        space_range_plan(s, addr, addr + len, &plan);
+    if (plan.middle && s->vmas.count >= s->max_map_count)
         return -ENOMEM;
-    if (vma_spares_get(&sp, splits + 1))
+    if (vma_spares_get(&sp, plan.splits + 1))
         return -ENOMEM;
     if (!obj && shared) {
         newobj = vm_object_shared_anon_create(len >> PAGE_SHIFT);
@@ -143,8 +145,7 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
         newobj = obj;
     }
 
-    if (fixed)
-        space_range_clear(s, addr, addr + len, &sp);
+    space_range_clear(s, addr, addr + len, &plan, &sp);
     v = vma_spares_take(&sp);
     v->start = addr;
     v->end = addr + len;

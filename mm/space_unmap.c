@@ -6,21 +6,21 @@
 int space_unmap(struct space *s, uaddr_t addr, uint64_t len)
 {
     struct vma_spares sp;
+    struct range_plan plan;
     uint64_t alen;
-    bool middle;
 
     if (!page_aligned(addr) || addr > s->top || len > s->top - addr)
         return -EINVAL;
     if (!page_up_checked(len, &alen) || alen == 0)
         return -EINVAL;
-    unsigned splits = space_range_splits(s, addr, addr + alen, &middle);
+    space_range_plan(s, addr, addr + alen, &plan);
     /* Splitting one VMA in two would add a record: refuse at the limit.
      * Cutting the ends of two VMAs adds none, so it is always allowed. */
-    if (middle && s->vmas.count >= s->max_map_count)
+    if (plan.middle && s->vmas.count >= s->max_map_count)
         return -ENOMEM;
-    if (vma_spares_get(&sp, splits))
+    if (vma_spares_get(&sp, plan.splits))
         return -ENOMEM;
-    space_range_clear(s, addr, addr + alen, &sp);
+    space_range_clear(s, addr, addr + alen, &plan, &sp);
     vma_spares_put(&sp);
     return 0;
 }

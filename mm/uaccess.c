@@ -19,7 +19,7 @@ bool access_ok(const struct space *s, uaddr_t addr, uint64_t len)
 static int uaccess_page(struct space *s, uaddr_t addr, unsigned access, paddr_t *pa)
 {
     unsigned prot;
-    struct vma *v = vma_tree_find(&s->vmas, addr);
+    struct vma *v = space_vma_find(s, addr);
 
     if (!v || !vma_allows(v, access))
         return -EFAULT;

@@ -275,7 +275,7 @@ void vma_tree_insert(struct vma_tree *t, struct vma *v)
     struct vma *pred = NULL, *succ = NULL;
     int n = 0, succ_at = 0;
 
-    VMA_TREE_ASSERT(v->start < v->end);
+    VMA_TREE_ASSERT(v->start < v->end && page_aligned(v->start | v->end));
     while (*link) {
         struct vma *c = *link;
         VMA_TREE_ASSERT(n < VMA_TREE_MAX_DEPTH);
@@ -354,7 +354,7 @@ void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t e
     uaddr_t prev_end = vma_gap_start(v);
     int n, changed;
 
-    VMA_TREE_ASSERT(start < end && prev_end <= start);
+    VMA_TREE_ASSERT(start < end && page_aligned(start | end) && prev_end <= start);
     n = vma_path_to(t, v, path, &succ, &changed);
     if (v->right) {
         n = vma_path_leftmost(&v->right, path, n);

@@ -213,7 +213,8 @@ static void pt_range(struct pt_op *op, paddr_t table, unsigned level, uaddr_t ba
 }
 
 /* Free the tables pt_range unlinked, after flushing every translation
- * (paging-structure caches included) that could still lead through them. */
+ * (paging-structure caches included) that could still lead through them.
+ * INVLPG, the usual flush_page, drops the paging-structure caches too. */
 static void pt_free_dead(struct pt_op *op)
 {
     paddr_t t;
@@ -375,8 +376,9 @@ static void remove_reap(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
  * the first makes every leaf untranslatable, then one flush covers them all
  * when there are many (otherwise the second pass flushes page by page), and
  * the second pass clears the leaves, calls fn and unlinks empty tables,
- * which are freed after a last flush. An unaligned or out-of-range start is
- * a caller bug and ignored (logged); end is clamped to the user top. */
+ * which are freed after a last flush. fn must not touch the pmap. An
+ * unaligned or out-of-range start is a caller bug and ignored (logged); end
+ * is clamped to the user top. */
 void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg)
 {
     if (!pt_range_ok("pmap_remove: bad range", start, &end))
@@ -471,6 +473,8 @@ bool pmap_is_dirty(const struct pmap *pm, uaddr_t va)
     return slot && pte_is_leaf(pte_load(slot)) && pte_dirty(pte_load(slot));
 }
 
+/* Contract: see pmap.h. */
 uaddr_t pmap_user_top(void) { return X86_USER_TOP; }
 
+/* Contract: see pmap.h. */
 const char *pmap_arch_name(void) { return "x86_64"; }

@@ -3,7 +3,8 @@
  * Unit tests for each function, randomized runs against a naive model (a
  * sorted array of ranges) with the O(n) checker after every step, and a
  * large run of a million nodes. The tree code needs no platform, so these
- * tests allocate VMAs with calloc and link only mm/vma_tree.c.
+ * tests allocate VMAs with calloc and use nothing but mm/vma_tree.c (they
+ * also build alone: mm/vma_tree.c + this file + tests/lib/test_main.c).
  *
  * On a failure the context dump lists the ranges of the tree (and of the
  * model, when there is one) around the address being examined. */

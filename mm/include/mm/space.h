@@ -39,6 +39,7 @@ struct space {
     uaddr_t brk;              /* current break, byte granular */
     uaddr_t start_stack;      /* initial stack pointer (for [stack]); 0 if none */
     uint64_t resident;        /* pages with a leaf in the page table */
+    struct vma *vma_cache;    /* the VMA found last: faults come in runs */
 };
 
 /* Create an empty address space. cfg may be NULL for defaults. Returns 0 and
@@ -105,6 +106,10 @@ int space_populate(struct space *s, uaddr_t start, uaddr_t end);
  * [stack] (it holds the initial stack pointer), as Linux does. */
 bool space_vma_is_heap(const struct space *s, const struct vma *v);
 bool space_vma_is_stack(const struct space *s, const struct vma *v);
+
+/* The VMA containing addr, or NULL. O(1) when addr falls in the VMA found
+ * last (faults and user copies come in runs), else O(log n). */
+struct vma *space_vma_find(struct space *s, uaddr_t addr);
 
 /* Number of VMAs. */
 static inline uint64_t space_vma_count(const struct space *s) { return s->vmas.count; }
