@@ -13,8 +13,8 @@ static int64_t space_place(struct space *s, uaddr_t hint, uint64_t len)
     if (len > s->top - low)
         return -ENOMEM;
     if (hint) {
-        uaddr_t h;
-        if (page_up_checked(hint, &h) && h >= low && h <= s->top - len) {
+        uaddr_t h = arch_mmap_hint_align(hint);
+        if (h && h >= low && h <= s->top - len) {
             struct vma *next = vma_tree_find_after(&s->vmas, h);
             if (!next || h + len <= next->start)
                 return (int64_t)h;

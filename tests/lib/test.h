@@ -53,13 +53,14 @@ extern void (*test_context_dump)(void);
                          (uint64_t)check_b_);                              \
     } while (0)
 
-/* Stop the current test when a check failed (later checks would only
- * cascade). */
+/* Check cond (evaluated once) and stop the current test when it fails
+ * (later checks would only cascade). */
 #define REQUIRE(cond)                                                      \
     do {                                                                   \
-        CHECK(cond);                                                       \
-        if (!(cond))                                                       \
+        if (!(cond)) {                                                     \
+            test_fail_at(__FILE__, __LINE__, "REQUIRE(%s)", #cond);        \
             return;                                                        \
+        }                                                                  \
     } while (0)
 
 #endif

@@ -66,6 +66,11 @@ bool pmap_is_dirty(const struct pmap *pm, uaddr_t va);
  * page below the non-canonical hole is never mapped); aarch64: 2^48. */
 uaddr_t pmap_user_top(void);
 
+/* Placement rule that differs between architectures on Linux: an unaligned
+ * mmap hint is rounded down on x86-64 and up on aarch64. Returns the
+ * page-aligned hint, or 0 when rounding up would pass the end of user space. */
+uaddr_t arch_mmap_hint_align(uaddr_t hint);
+
 /* A short name for the format ("x86_64" or "aarch64"). */
 const char *pmap_arch_name(void);
 

@@ -102,6 +102,13 @@ uaddr_t space_brk(struct space *s, uaddr_t newbrk);
  * -ENOMEM. */
 int space_populate(struct space *s, uaddr_t start, uaddr_t end);
 
+/* fork: a new space that is a copy-on-write duplicate of parent: the same
+ * VMAs (sharing their objects) and the same pages, private writable ones
+ * write-protected on both sides so that the first write copies. Returns 0
+ * and sets *child, or -ENOMEM (the parent stays usable: some of its leaves
+ * may have lost write permission, which a fault restores). */
+int space_fork(struct space *parent, struct space **child);
+
 /* Whether a maps listing names v [heap] (it overlaps the brk area) or
  * [stack] (it holds the initial stack pointer), as Linux does. */
 bool space_vma_is_heap(const struct space *s, const struct vma *v);

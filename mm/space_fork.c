@@ -1,0 +1,81 @@
+/* mm/space_fork.c — fork: duplicate an address space with copy-on-write.
+ *
+ * The child gets a copy of every VMA (sharing its object) and of every
+ * page-table leaf (sharing its frame, whose reference count goes up). In a
+ * private mapping both sides lose write permission on their leaves first, so
+ * the first write on either side faults and copies the page (or reuses it in
+ * place once the other side has let go: see fault_break_cow). Shared
+ * mappings keep writable leaves: both sides see each other's writes. */
+#include "space_internal.h"
+
+struct fork_copy {
+    struct space *child;
+    int err;
+};
+
+static void fork_copy_leaf(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
+{
+    struct fork_copy *fc = arg;
+    if (fc->err)
+        return;
+    if (pmap_enter(&fc->child->pmap, va, pa, prot)) {
+        fc->err = -ENOMEM;
+        return;
+    }
+    if (!frame_is_zero_page(pa))
+        frame_ref(pa);
+    fc->child->resident++;
+}
+
+/* Contract: see space.h. */
+int space_fork(struct space *parent, struct space **out)
+{
+    struct space_config cfg = {
+        .min_addr = parent->min_addr,
+        .mmap_base = parent->mmap_base,
+        .max_map_count = parent->max_map_count,
+        .policy = parent->policy,
+    };
+    struct fork_copy fc = {0};
+    struct space *c;
+    int err;
+
+    err = space_create(&c, &cfg);
+    if (err)
+        return err;
+    c->brk_start = parent->brk_start;
+    c->brk = parent->brk;
+    c->start_stack = parent->start_stack;
+    fc.child = c;
+
+    for (struct vma *v = vma_tree_first(&parent->vmas); v; v = vma_tree_next(&parent->vmas, v)) {
+        struct vma *nv = vma_alloc();
+        if (!nv) {
+            err = -ENOMEM;
+            goto out_destroy;
+        }
+        nv->start = v->start;
+        nv->end = v->end;
+        nv->flags = v->flags & ~VMA_LOCKED; /* memory locks are not inherited */
+        nv->pgoff = v->pgoff;
+        nv->obj = v->obj;
+        if (nv->obj)
+            vm_object_ref(nv->obj);
+        vma_tree_insert(&c->vmas, nv);
+
+        /* Private writable pages become copy-on-write on both sides. */
+        if (!(v->flags & VMA_SHARED) && (v->flags & VMA_WRITE))
+            pmap_protect(&parent->pmap, v->start, v->end, vma_leaf_prot(v, false));
+        pmap_walk(&parent->pmap, v->start, v->end, fork_copy_leaf, &fc);
+        if (fc.err) {
+            err = fc.err;
+            goto out_destroy;
+        }
+    }
+    *out = c;
+    return 0;
+
+out_destroy:
+    space_destroy(c);
+    return err;
+}
