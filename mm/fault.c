@@ -23,8 +23,9 @@ static int vma_identity_prepare(struct space *s, struct vma *v)
 
     if (v->obj || (v->flags & VMA_SHARED))
         return 0;
-    if (((n = vma_tree_prev(&s->vmas, v)) && vma_identity_shareable(v, n)) ||
-        ((n = vma_tree_next(&s->vmas, v)) && vma_identity_shareable(v, n))) {
+    /* Like Linux's find_mergeable_anon_vma: the next VMA first. */
+    if (((n = vma_tree_next(&s->vmas, v)) && vma_identity_shareable(v, n)) ||
+        ((n = vma_tree_prev(&s->vmas, v)) && vma_identity_shareable(v, n))) {
         vm_object_ref(n->obj);
         v->obj = n->obj;
         return 0;
@@ -145,6 +146,25 @@ enum fault_result space_fault_vma(struct space *s, struct vma *v, uaddr_t va, un
                                                                                  : FAULT_OK;
 }
 
+/* Grow stack VMA v (MAP_GROWSDOWN) down to cover va, as Linux's
+ * expand_stack does: not below min_addr, not within the guard gap of an
+ * accessible VMA below that does not itself grow down, and not beyond the
+ * stack limit. Returns true when v now covers va. */
+static bool space_stack_expand(struct space *s, struct vma *v, uaddr_t va)
+{
+    uaddr_t start = page_down(va);
+    struct vma *prev = vma_tree_prev(&s->vmas, v);
+
+    if (start < s->min_addr || v->end - start > s->stack_limit)
+        return false;
+    if (prev && (prev->end > start || (!(prev->flags & VMA_GROWSDOWN) && (prev->flags & VMA_PROT_MASK) &&
+                                       start - prev->end < STACK_GUARD_GAP)))
+        return false;
+    v->pgoff -= (v->start - start) >> PAGE_SHIFT;
+    vma_tree_adjust(&s->vmas, v, start, v->end);
+    return true;
+}
+
 /* Contract: see space.h. */
 enum fault_result space_fault(struct space *s, uaddr_t va, unsigned access, bool from_user)
 {
@@ -152,8 +172,11 @@ enum fault_result space_fault(struct space *s, uaddr_t va, unsigned access, bool
     if (va >= s->top)
         return FAULT_SEGV_MAPERR;
     struct vma *v = space_vma_find(s, va);
-    if (!v)
-        return FAULT_SEGV_MAPERR;
+    if (!v) {
+        v = vma_tree_find_after(&s->vmas, va);
+        if (!v || !(v->flags & VMA_GROWSDOWN) || !space_stack_expand(s, v, va))
+            return FAULT_SEGV_MAPERR;
+    }
     return space_fault_vma(s, v, va, access);
 }
 

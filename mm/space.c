@@ -8,6 +8,7 @@
 #define SPACE_DEFAULT_MIN_ADDR 0x10000ull
 #define SPACE_DEFAULT_MAX_MAP_COUNT 65530ull
 #define SPACE_DEFAULT_MMAP_GAP (128ull << 20)
+#define SPACE_DEFAULT_STACK_LIMIT (8ull << 20)
 
 /* Contract: see space.h. */
 int space_create(struct space **out, const struct space_config *cfg)
@@ -33,6 +34,8 @@ int space_create(struct space **out, const struct space_config *cfg)
         s->mmap_base = s->top;
     s->max_map_count = cfg->max_map_count ? cfg->max_map_count : SPACE_DEFAULT_MAX_MAP_COUNT;
     s->policy = cfg->policy;
+    s->thp_align = !cfg->no_thp_align;
+    s->stack_limit = cfg->stack_limit ? cfg->stack_limit : SPACE_DEFAULT_STACK_LIMIT;
     vma_tree_init(&s->vmas, 0);
     *out = s;
     return 0;
@@ -52,7 +55,7 @@ void space_destroy(struct space *s)
 
 bool space_vma_is_heap(const struct space *s, const struct vma *v)
 {
-    return s->brk_start && v->start <= s->brk && v->end >= s->brk_start;
+    return s->brk_start && v->start < s->brk && v->end > s->brk_start;
 }
 
 bool space_vma_is_stack(const struct space *s, const struct vma *v)

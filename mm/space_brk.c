@@ -35,8 +35,8 @@ uaddr_t space_brk(struct space *s, uaddr_t newbrk)
 {
     uaddr_t newp, oldp;
 
-    if (newbrk < s->brk_start || !page_up_checked(newbrk, &newp))
-        return s->brk;
+    if (!s->brk_start || newbrk < s->brk_start || !page_up_checked(newbrk, &newp))
+        return s->brk; /* no heap set up, below its start, or wrapping */
     oldp = page_down(s->brk + PAGE_SIZE - 1);
     if (newp == oldp) {
         s->brk = newbrk;
@@ -57,14 +57,12 @@ uaddr_t space_brk(struct space *s, uaddr_t newbrk)
     if (newp > s->top)
         return s->brk;
     struct vma *next = vma_tree_find_after(&s->vmas, oldp);
-    if (next && newp + PAGE_SIZE > next->start)
+    if (next && newp + PAGE_SIZE > vma_start_gap(next))
         return s->brk;
     if (space_brk_grow(s, oldp, newp))
         return s->brk;
-    if (s->policy == SPACE_EAGER && space_populate(s, oldp, newp)) {
-        space_unmap(s, oldp, newp - oldp);
-        return s->brk;
-    }
+    if (s->policy == SPACE_EAGER)
+        (void)space_populate(s, oldp, newp); /* best effort, as for mmap */
     s->brk = newbrk;
     return newbrk;
 }

@@ -35,6 +35,8 @@ int space_fork(struct space *parent, struct space **out)
         .mmap_base = parent->mmap_base,
         .max_map_count = parent->max_map_count,
         .policy = parent->policy,
+        .no_thp_align = !parent->thp_align,
+        .stack_limit = parent->stack_limit,
     };
     struct fork_copy fc = {0};
     struct space *c;

@@ -12,6 +12,19 @@
 
 static inline uint64_t vma_pages(const struct vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }
 
+/* Linux keeps this many bytes free below a stack that grows down
+ * (stack_guard_gap: 256 pages). */
+#define STACK_GUARD_GAP (256 * PAGE_SIZE)
+
+/* The lowest address a mapping below v may end at: v's start, less the
+ * guard gap when v grows down. */
+static inline uaddr_t vma_start_gap(const struct vma *v)
+{
+    if (!(v->flags & VMA_GROWSDOWN))
+        return v->start;
+    return v->start > STACK_GUARD_GAP ? v->start - STACK_GUARD_GAP : 0;
+}
+
 /* A zeroed VMA record, or NULL (-ENOMEM). */
 struct vma *vma_alloc(void);
 /* Free a record that is not in any tree, dropping its object reference. */
@@ -68,6 +81,11 @@ bool vma_allows(const struct vma *v, unsigned access);
 
 /* Page-table callback that drops a removed leaf's frame reference. */
 void space_leaf_put(void *arg, uaddr_t va, paddr_t pa, unsigned prot);
+
+/* Where a mapping of len bytes (page aligned, nonzero) would go without
+ * MAP_FIXED: hint when that range is free, else a free gap found as mmap
+ * finds one. Returns the address or -ENOMEM. Changes nothing. */
+int64_t space_gap_find(struct space *s, uaddr_t hint, uint64_t len);
 
 /* Populate one page of v at va for access; as space_fault, v is known. */
 enum fault_result space_fault_vma(struct space *s, struct vma *v, uaddr_t va, unsigned access);

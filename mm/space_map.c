@@ -3,38 +3,83 @@
  * the VMA, merged with its neighbours where Linux would merge it. */
 #include "space_internal.h"
 
-/* Linux's placement for a mapping without MAP_FIXED: the hint when the
- * range is free and in bounds, else the highest gap below mmap_base, else
- * the lowest gap above a third of the address space. */
-static int64_t space_place(struct space *s, uaddr_t hint, uint64_t len)
+#define PMD_SIZE (2ull << 20) /* a level-2 block: 2 MiB on both formats */
+
+/* The highest free [a, a + len) inside [low, high), or 0: the gaps the tree
+ * indexes, and the one above the last VMA. */
+static uaddr_t space_gap_topdown(struct space *s, uint64_t len, uaddr_t low, uaddr_t high)
 {
-    uaddr_t low = MM_MAX(s->min_addr, PAGE_SIZE), addr;
+    struct vma *last = vma_tree_last(&s->vmas);
+    uaddr_t above = last ? MM_MAX(last->end, low) : low, a;
+
+    if (high < low || high - low < len)
+        return 0;
+    if (above <= high - len)
+        return high - len; /* the top of the range is free */
+    return vma_tree_gap_topdown(&s->vmas, len, low, high, &a) ? a : 0;
+}
+
+/* The lowest free [a, a + len) inside [low, high), or 0. */
+static uaddr_t space_gap_bottomup(struct space *s, uint64_t len, uaddr_t low, uaddr_t high)
+{
+    struct vma *last = vma_tree_last(&s->vmas);
+    uaddr_t above = last ? MM_MAX(last->end, low) : low, a;
+
+    if (high < low || high - low < len)
+        return 0;
+    if (vma_tree_gap_bottomup(&s->vmas, len, low, high, &a))
+        return a;
+    return above <= high - len ? above : 0;
+}
+
+/* Whether [a, a + len) is free, keeping clear of a stack's guard gap. */
+static bool space_range_free(struct space *s, uaddr_t a, uint64_t len)
+{
+    struct vma *next = vma_tree_find_after(&s->vmas, a);
+    return !next || (a < next->start && a + len <= vma_start_gap(next));
+}
+
+/* Linux's placement without MAP_FIXED (get_unmapped_area): an
+ * architecture's window (MAP_32BIT) bottom-up; else the hint when free;
+ * else the highest gap below mmap_base, falling back to the lowest gap above
+ * a third of user space. A private anonymous mapping whose length is a
+ * multiple of 2 MiB is placed at a 2 MiB boundary (Linux aligns them for
+ * transparent huge pages) when the padded search succeeds. */
+static int64_t space_place(struct space *s, uaddr_t hint, uint64_t len, unsigned long flags,
+                           bool anon_private, uint64_t off)
+{
+    uaddr_t low = MM_MAX(s->min_addr, PAGE_SIZE), wlow, whigh, a;
 
     if (len > s->top - low)
         return -ENOMEM;
-    if (hint) {
-        uaddr_t h = arch_mmap_hint_align(hint);
-        if (h && h >= low && h <= s->top - len) {
-            struct vma *next = vma_tree_find_after(&s->vmas, h);
-            if (!next || h + len <= next->start)
-                return (int64_t)h;
+    if (arch_mmap_window(flags, &wlow, &whigh)) {
+        if (hint && hint <= whigh - MM_MIN(len, whigh) && space_range_free(s, hint, len))
+            return (int64_t)hint;
+        a = space_gap_bottomup(s, len, MM_MAX(wlow, low), whigh);
+        return a ? (int64_t)a : -ENOMEM;
+    }
+    if (hint && hint >= low && hint <= s->top - len && space_range_free(s, hint, len))
+        return (int64_t)hint;
+    if (anon_private && !hint && s->thp_align && len % PMD_SIZE == 0 && len <= UINT64_MAX - PMD_SIZE) {
+        /* Search for len + 2 MiB, then slide up to the highest address
+         * that keeps off's alignment within the padded range. */
+        a = space_gap_topdown(s, len + PMD_SIZE, low, s->mmap_base);
+        if (!a)
+            a = space_gap_bottomup(s, len + PMD_SIZE, MM_MAX(low, page_down(s->top / 3)), s->top);
+        if (a) {
+            uint64_t sub = (off - a) & (PMD_SIZE - 1);
+            return (int64_t)(a + (sub ? sub : PMD_SIZE));
         }
     }
-    /* The gap above the last VMA is not in the tree's gap index. */
-    struct vma *last = vma_tree_last(&s->vmas);
-    uaddr_t high = s->mmap_base;
-    uaddr_t top_gap_start = last ? last->end : low;
-    if (high >= low + len && MM_MAX(top_gap_start, low) <= high - len)
-        return (int64_t)(high - len);
-    if (vma_tree_gap_topdown(&s->vmas, len, low, high, &addr))
-        return (int64_t)addr;
-    /* Bottom-up from a third of the address space, as Linux falls back. */
-    low = MM_MAX(low, page_down(s->top / 3));
-    if (vma_tree_gap_bottomup(&s->vmas, len, low, s->top, &addr))
-        return (int64_t)addr;
-    if (MM_MAX(top_gap_start, low) <= s->top - len)
-        return (int64_t)MM_MAX(top_gap_start, low);
-    return -ENOMEM;
+    a = space_gap_topdown(s, len, low, s->mmap_base);
+    if (!a)
+        a = space_gap_bottomup(s, len, MM_MAX(low, page_down(s->top / 3)), s->top);
+    return a ? (int64_t)a : -ENOMEM;
+}
+
+int64_t space_gap_find(struct space *s, uaddr_t hint, uint64_t len)
+{
+    return space_place(s, page_down(hint), len, 0, false, 0);
 }
 
 static unsigned long space_map_vma_flags(unsigned long prot, unsigned long flags, bool shared,
@@ -53,6 +98,8 @@ static unsigned long space_map_vma_flags(unsigned long prot, unsigned long flags
         vf |= VMA_GROWSDOWN;
     if (flags & MAP_LOCKED)
         vf |= VMA_LOCKED;
+    if (flags & MAP_STACK)
+        vf |= VMA_NOHUGEPAGE; /* Linux 6.7+: stacks are not backed by huge pages */
     return vf;
 }
 
@@ -71,13 +118,22 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
 
     if (!page_aligned(off))
         return -EINVAL;
+    /* Anonymous huge pages come from a hugetlbfs file that needs pages
+     * reserved by the administrator; with none reserved Linux says
+     * -ENOMEM (-EINVAL for length 0). mmcore has no huge pages. */
+    if (!obj && (flags & MAP_HUGETLB))
+        return len ? -ENOMEM : -EINVAL;
     if (len == 0)
         return -EINVAL;
     if (flags & MAP_FIXED_NOREPLACE)
         flags |= MAP_FIXED;
     fixed = flags & MAP_FIXED;
-    if (!fixed && addr && addr < s->min_addr)
-        addr = s->min_addr;
+    if (!fixed) {
+        /* Linux's round_hint_to_min: the hint's page, raised to min_addr. */
+        addr = page_down(addr);
+        if (addr && addr < s->min_addr)
+            addr = s->min_addr;
+    }
     if (!page_up_checked(len, &len))
         return -ENOMEM;
     if (pgoff + (len >> PAGE_SHIFT) < pgoff)
@@ -97,7 +153,7 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
             return -EPERM;
         where = (int64_t)addr;
     } else {
-        where = space_place(s, addr, len);
+        where = space_place(s, addr, len, flags, !obj && (flags & MAP_TYPE) == MAP_PRIVATE, off);
         if (where < 0)
             return where;
     }
@@ -156,14 +212,10 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
     vma_spares_put(&sp);
     v = space_vma_merge(s, v);
 
-    if (s->policy == SPACE_EAGER) {
-        if (space_populate(s, addr, addr + len)) {
-            /* The eager pager promises populated memory: undo. */
-            space_unmap(s, addr, len);
-            return -ENOMEM;
-        }
-    } else if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE || (flags & MAP_LOCKED)) {
-        (void)space_populate(s, addr, addr + len); /* errors ignored, as on Linux */
-    }
+    /* Population never fails the mapping (Linux ignores MAP_POPULATE
+     * errors too): pages it could not fill are filled by faults later. */
+    if (s->policy == SPACE_EAGER || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
+        (flags & MAP_LOCKED))
+        (void)space_populate(s, addr, addr + len);
     return (int64_t)addr;
 }

@@ -4,13 +4,74 @@
 #include "space_internal.h"
 
 /* Linux's rule for charging private writable memory: it becomes accounted
- * when PROT_WRITE is first added, and stays accounted afterwards. */
-static unsigned vma_protect_flags(unsigned old, unsigned long prot)
+ * when PROT_WRITE is first added. Since Linux 6.6, taking PROT_WRITE away
+ * from private anonymous memory that was never written (no identity yet)
+ * uncharges it again, so such a VMA can merge back with its neighbours. */
+static unsigned vma_protect_flags(const struct vma *v, unsigned long prot)
 {
+    unsigned old = v->flags;
     unsigned nf = (old & ~(unsigned)VMA_PROT_MASK) | (unsigned)(prot & VMA_PROT_MASK);
     if ((prot & PROT_WRITE) && !(old & (VMA_ACCOUNT | VMA_WRITE | VMA_SHARED | VMA_NORESERVE)))
         nf |= VMA_ACCOUNT;
+    else if (!(prot & PROT_WRITE) && (old & VMA_ACCOUNT) && !(old & VMA_SHARED) && !v->obj)
+        nf &= ~(unsigned)VMA_ACCOUNT;
     return nf;
+}
+
+/* Rewrite the leaves of [start, end) for new protection: a private mapping
+ * never gains a writable leaf here; the first write faults and decides
+ * (the frame may be shared, or the zero page). */
+static void space_protect_leaves(struct space *s, const struct vma *v, uaddr_t start, uaddr_t end,
+                                 unsigned old)
+{
+    if ((old & VMA_PROT_MASK) != (v->flags & VMA_PROT_MASK))
+        pmap_protect(&s->pmap, start, end, vma_leaf_prot(v, v->flags & VMA_SHARED));
+}
+
+/* Linux first tries to give the range to a neighbour without splitting:
+ * when [start, end) is the head of v and prev, with the new flags, could
+ * merge with it, prev grows over it and v shrinks (and the mirror case at
+ * v's tail). No record is added, so the VMA limit does not apply. Returns
+ * the neighbour now covering the range, or NULL. */
+static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t start, uaddr_t end,
+                                       unsigned nf)
+{
+    uint64_t pages = (end - start) >> PAGE_SHIFT;
+    struct vma piece = *v;
+
+    piece.start = start;
+    piece.end = end;
+    piece.flags = nf & 0xffff;
+    piece.pgoff = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
+    if (start == v->start && end < v->end && !v->gap_pages) {
+        struct vma *prev = vma_tree_prev(&s->vmas, v);
+        if (!prev || !vma_can_merge(prev, &piece))
+            return 0;
+        vma_tree_adjust(&s->vmas, v, end, v->end);
+        v->pgoff += pages;
+        vma_tree_adjust(&s->vmas, prev, prev->start, end);
+        if (!prev->obj && v->obj) {
+            prev->obj = v->obj;
+            vm_object_ref(prev->obj);
+        }
+        space_protect_leaves(s, prev, start, end, v->flags);
+        return prev;
+    }
+    if (end == v->end && start > v->start) {
+        struct vma *next = vma_tree_next(&s->vmas, v);
+        if (!next || !vma_can_merge(&piece, next))
+            return 0;
+        vma_tree_adjust(&s->vmas, v, v->start, start);
+        vma_tree_adjust(&s->vmas, next, start, next->end);
+        next->pgoff -= pages;
+        if (!next->obj && v->obj) {
+            next->obj = v->obj;
+            vm_object_ref(next->obj);
+        }
+        space_protect_leaves(s, next, start, end, v->flags);
+        return next;
+    }
+    return 0;
 }
 
 /* Apply new flags to [start, end) inside v. Returns the VMA now covering
@@ -23,6 +84,9 @@ static struct vma *space_protect_vma(struct space *s, struct vma *v, uaddr_t sta
 
     if (nf == v->flags)
         return v;
+    struct vma *took = space_protect_shift(s, v, start, end, nf);
+    if (took)
+        return took;
     if (vma_spares_get(&sp, need)) {
         *err = -ENOMEM;
         return 0;
@@ -46,13 +110,7 @@ static struct vma *space_protect_vma(struct space *s, struct vma *v, uaddr_t sta
 
     unsigned old = v->flags;
     v->flags = nf & 0xffff;
-    /* Leaves are rewritten to the new protection, except that a private
-     * mapping never gains a writable leaf here: the first write faults and
-     * decides (the frame may be shared, or the zero page). */
-    bool shared = nf & VMA_SHARED;
-    unsigned leaf = vma_leaf_prot(v, shared);
-    if ((old & VMA_PROT_MASK) != (nf & VMA_PROT_MASK))
-        pmap_protect(&s->pmap, v->start, v->end, leaf);
+    space_protect_leaves(s, v, v->start, v->end, old);
     return space_vma_merge(s, v);
 }
 
@@ -105,7 +163,7 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
             break;
         }
         uaddr_t piece_start = pos, piece_end = MM_MIN(v->end, end);
-        if (!space_protect_vma(s, v, piece_start, piece_end, vma_protect_flags(v->flags, prot), &err))
+        if (!space_protect_vma(s, v, piece_start, piece_end, vma_protect_flags(v, prot), &err))
             break;
         if (s->policy == SPACE_EAGER && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
             (void)space_populate(s, piece_start, piece_end);

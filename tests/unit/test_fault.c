@@ -130,6 +130,16 @@ TEST(fault_identity_decides_merges)
     t_write(s, B + 22 * P, 1);
     CHECK_EQ(space_protect(s, B + 22 * P, 2 * P, RW), 0);
     CHECK(!strcmp(t_layout(s, B + 20 * P), "0-4 rw-p"));
+    /* With both neighbours able to lend, the next one is asked first (Linux's
+     * find_mergeable_anon_vma), so the middle joins the upper VMA. */
+    map_fixed(s, B + 30 * P, P, RW);
+    map_fixed(s, B + 32 * P, P, RW);
+    t_write(s, B + 30 * P, 1);
+    t_write(s, B + 32 * P, 1);
+    map_fixed(s, B + 31 * P, P, RW | PROT_EXEC);
+    t_write(s, B + 31 * P, 1);
+    CHECK_EQ(space_protect(s, B + 31 * P, P, RW), 0);
+    CHECK(!strcmp(t_layout(s, B + 30 * P), "0-1 rw-p 1-3 rw-p"));
     T_CHECK(s);
     t_space_done(s);
 }
@@ -164,6 +174,36 @@ TEST(fault_populate_skips_prot_none_and_ignores_holes)
     unsigned prot;
     CHECK(pmap_extract(&s->pmap, B, &pa, &prot) && (prot & PMAP_WRITE) && !frame_is_zero_page(pa));
     CHECK(pmap_extract(&s->pmap, B + 5 * P, &pa, &prot) && frame_is_zero_page(pa));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(fault_grows_stack_down)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    uaddr_t top = B + 4096 * P;
+    CHECK_EQ(space_map(s, top - 4 * P, 4 * P, RW, ANON | MAP_FIXED | MAP_GROWSDOWN, 0, 0, false), top - 4 * P);
+    /* A write just below, then 8 pages below, grows the VMA. */
+    CHECK_EQ(t_write(s, top - 4 * P - 1, 1), FAULT_OK);
+    CHECK_EQ(t_write(s, top - 12 * P, 2), FAULT_OK);
+    CHECK(!strcmp(t_layout(s, top - 12 * P), "0-12 rw-p"));
+    uint8_t b;
+    CHECK_EQ(t_read(s, top - 4 * P - 1, &b), FAULT_OK);
+    CHECK_EQ(b, 1);
+    /* Not past the stack limit (8 MiB = 2048 pages)... */
+    CHECK_EQ(space_fault(s, top - 2049 * P, ACCESS_WRITE, true), FAULT_SEGV_MAPERR);
+    CHECK_EQ(space_fault(s, top - 2048 * P, ACCESS_WRITE, true), FAULT_OK);
+    /* ...and not into the guard gap above another mapping. */
+    CHECK_EQ(map_fixed(s, top - 2048 * P - 300 * P, P, RW), top - 2348 * P);
+    T_CHECK(s);
+    t_space_done(s);
+
+    s = t_space(SPACE_LAZY);
+    map_fixed(s, B, P, RW);
+    CHECK_EQ(space_map(s, B + 200 * P, P, RW, ANON | MAP_FIXED | MAP_GROWSDOWN, 0, 0, false), B + 200 * P);
+    CHECK_EQ(space_fault(s, B + 199 * P, ACCESS_READ, true), FAULT_SEGV_MAPERR); /* within 256 pages of B */
+    /* A plain VMA never grows. */
+    CHECK_EQ(space_fault(s, B - P, ACCESS_READ, true), FAULT_SEGV_MAPERR);
     T_CHECK(s);
     t_space_done(s);
 }

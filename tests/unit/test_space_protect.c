@@ -37,18 +37,28 @@ TEST(protect_splits_and_merges_back)
 TEST(protect_accounting_keeps_vmas_apart)
 {
     /* A read-only private mapping is not charged; adding PROT_WRITE charges
-     * it and taking it away does not undo that, so Linux shows three
-     * VMAs afterwards. We match. */
+     * it. Taking the write away again uncharges it only if it was never
+     * written (Linux 6.6+): then it merges back, else three VMAs stay. */
     struct space *s = t_space(SPACE_LAZY);
     map_fixed(s, B, 6 * P, PROT_READ);
     CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, RW), 0);
     CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, PROT_READ), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-6 r--p"));
+    CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, RW), 0);
+    CHECK_EQ(t_write(s, B + 2 * P, 1), FAULT_OK);
+    CHECK_EQ(space_protect(s, B + 2 * P, 2 * P, PROT_READ), 0);
     CHECK(!strcmp(t_layout(s, B), "0-2 r--p 2-4 r--p 4-6 r--p"));
-    /* A mapping made writable from the start merges back as usual. */
-    map_fixed(s, B + 10 * P, 6 * P, RW);
+    /* A never-written writable VMA protected read-only joins a read-only
+     * neighbour. */
+    map_fixed(s, B + 10 * P, 2 * P, PROT_READ);
+    map_fixed(s, B + 12 * P, 2 * P, RW);
     CHECK_EQ(space_protect(s, B + 12 * P, 2 * P, PROT_READ), 0);
-    CHECK_EQ(space_protect(s, B + 12 * P, 2 * P, RW), 0);
-    CHECK(!strcmp(t_layout(s, B + 10 * P), "0-6 rw-p"));
+    CHECK(!strcmp(t_layout(s, B + 10 * P), "0-4 r--p"));
+    /* A mapping made writable from the start merges back as usual. */
+    map_fixed(s, B + 20 * P, 6 * P, RW);
+    CHECK_EQ(space_protect(s, B + 22 * P, 2 * P, PROT_READ), 0);
+    CHECK_EQ(space_protect(s, B + 22 * P, 2 * P, RW), 0);
+    CHECK(!strcmp(t_layout(s, B + 20 * P), "0-6 rw-p"));
     T_CHECK(s);
     t_space_done(s);
 }
@@ -145,6 +155,33 @@ TEST(protect_at_vma_limit)
     CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-4 rw-p"));
     CHECK_EQ(space_protect(s, B, P, PROT_READ), 0); /* no split needed */
     CHECK(!strcmp(t_layout(s, B), "0-1 r--p 1-4 rw-p"));
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(protect_moves_boundary_without_split)
+{
+    /* At the VMA limit Linux still succeeds when the range can join a
+     * neighbour: the boundary moves, no record is added. */
+    struct space_config cfg = {.max_map_count = 2};
+    struct space *s = t_space_cfg(&cfg);
+    map_fixed(s, B, P, RW);
+    map_fixed(s, B + P, 2 * P, PROT_READ);
+    CHECK_EQ(space_protect(s, B + P, P, RW), 0); /* head joins prev */
+    CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-3 r--p"));
+    /* Never written, so read-only again it is uncharged and the tail joins
+     * next. */
+    CHECK_EQ(space_protect(s, B + P, P, PROT_READ), 0);
+    CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-3 r--p"));
+    t_write(s, B, 7);
+    /* With no neighbour to take it, the tail needs a split: refused at the
+     * limit, nothing changed. */
+    CHECK_EQ(space_protect(s, B + 2 * P, P, RW), -ENOMEM);
+    CHECK(!strcmp(t_layout(s, B), "0-1 rw-p 1-3 r--p"));
+    uint8_t b;
+    CHECK_EQ(t_read(s, B, &b), FAULT_OK);
+    CHECK_EQ(b, 7);
+    CHECK_EQ(t_write(s, B + P, 1), FAULT_SEGV_ACCERR);
     T_CHECK(s);
     t_space_done(s);
 }

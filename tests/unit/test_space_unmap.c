@@ -152,3 +152,29 @@ TEST(brk_merges_with_heap_and_eager_populates)
     T_CHECK(s);
     t_space_done(s);
 }
+
+TEST(brk_needs_a_heap_and_names_it_strictly)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    /* No heap set up: brk changes nothing and maps nothing. */
+    CHECK_EQ(space_brk(s, 0x5000), 0);
+    CHECK_EQ(space_vma_count(s), 0);
+    /* [heap] is a VMA overlapping [brk_start, brk), strictly. */
+    map_fixed(s, B, 2 * P, RW); /* program data ending where the heap starts */
+    space_brk_init(s, B + 2 * P);
+    struct vma *data = vma_tree_first(&s->vmas);
+    CHECK(!space_vma_is_heap(s, data));
+    CHECK_EQ(space_brk(s, B + 3 * P), B + 3 * P);
+    /* Linux extends only a VMA starting at or above brk_start: the heap is
+     * a VMA of its own even though it could merge with the data. */
+    CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-3 rw-p"));
+    struct vma *heap = vma_tree_next(&s->vmas, data);
+    CHECK(heap && space_vma_is_heap(s, heap));
+    /* Growth keeps the guard gap below a stack that grows down. */
+    uaddr_t stack = B + 300 * P;
+    space_map(s, stack, P, RW, ANON | MAP_FIXED | MAP_GROWSDOWN, 0, 0, false);
+    CHECK_EQ(space_brk(s, stack - 256 * P), B + 3 * P);
+    CHECK_EQ(space_brk(s, stack - 257 * P), stack - 257 * P);
+    T_CHECK(s);
+    t_space_done(s);
+}

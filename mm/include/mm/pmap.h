@@ -66,10 +66,10 @@ bool pmap_is_dirty(const struct pmap *pm, uaddr_t va);
  * page below the non-canonical hole is never mapped); aarch64: 2^48. */
 uaddr_t pmap_user_top(void);
 
-/* Placement rule that differs between architectures on Linux: an unaligned
- * mmap hint is rounded down on x86-64 and up on aarch64. Returns the
- * page-aligned hint, or 0 when rounding up would pass the end of user space. */
-uaddr_t arch_mmap_hint_align(uaddr_t hint);
+/* Placement rule of one architecture: when the mmap flags ask for a
+ * restricted window (x86-64 MAP_32BIT: [1 GiB, 2 GiB)), return true and
+ * the window; the mapping is then placed bottom-up inside it. */
+bool arch_mmap_window(unsigned long flags, uaddr_t *low, uaddr_t *high);
 
 /* A short name for the format ("x86_64" or "aarch64"). */
 const char *pmap_arch_name(void);

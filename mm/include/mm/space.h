@@ -17,7 +17,10 @@ struct vm_object;
 /* How pages get populated. */
 enum space_policy {
     SPACE_LAZY,   /* demand paging: a page is populated at its first fault */
-    SPACE_EAGER,  /* every page of a mapping is populated when it is mapped */
+    SPACE_EAGER,  /* every accessible page is populated when it is mapped,
+                   * made accessible or added to the heap; best effort: a
+                   * page that cannot be filled then (no memory) is filled by
+                   * its first fault, so an operation never fails for it */
 };
 
 struct space_config {
@@ -25,6 +28,10 @@ struct space_config {
     uaddr_t mmap_base;        /* top-down placement starts below this; 0 = default */
     uint64_t max_map_count;   /* VMA limit (vm.max_map_count); 0 = 65530 */
     enum space_policy policy;
+    uint64_t stack_limit;     /* how far a MAP_GROWSDOWN VMA may grow
+                               * (RLIMIT_STACK); 0 = 8 MiB */
+    bool no_thp_align;        /* do not align 2 MiB-multiple anonymous mappings
+                               * to 2 MiB (Linux 6.7+ does, with THP built in) */
 };
 
 struct space {
@@ -35,6 +42,8 @@ struct space {
     uaddr_t mmap_base;
     uint64_t max_map_count;
     enum space_policy policy;
+    bool thp_align;
+    uint64_t stack_limit;
     uaddr_t brk_start;        /* start of the heap (set by space_brk_init) */
     uaddr_t brk;              /* current break, byte granular */
     uaddr_t start_stack;      /* initial stack pointer (for [stack]); 0 if none */
@@ -86,14 +95,16 @@ enum fault_result {
 
 /* Resolve a fault at va for access (ACCESS_READ, _WRITE or _EXEC). from_user
  * says whether user mode faulted (false for a kernel access through
- * uaccess). Populates demand-zero and object pages, and breaks
- * copy-on-write sharing on write. */
+ * uaccess). Populates demand-zero and object pages, breaks copy-on-write
+ * sharing on write, and grows a MAP_GROWSDOWN VMA down to va (within
+ * stack_limit, keeping the guard gap above the VMA below it). */
 enum fault_result space_fault(struct space *s, uaddr_t va, unsigned access, bool from_user);
 
 /* brk. space_brk_init sets the heap start (page aligned, just above the
  * program image). space_brk returns the new break, or the unchanged one if
- * the request is below the heap start, collides with a mapping (Linux keeps
- * one free page before the next VMA), or memory runs out. */
+ * no heap was set up, the request is below the heap start, collides with a
+ * mapping (Linux keeps one free page before the next VMA), or memory runs
+ * out. */
 void space_brk_init(struct space *s, uaddr_t start);
 uaddr_t space_brk(struct space *s, uaddr_t newbrk);
 
@@ -102,6 +113,48 @@ uaddr_t space_brk(struct space *s, uaddr_t newbrk);
  * -ENOMEM. */
 int space_populate(struct space *s, uaddr_t start, uaddr_t end);
 
+/* mremap. Resize [old, old + old_len) in place, or move it (MREMAP_MAYMOVE,
+ * MREMAP_FIXED to new_addr, MREMAP_DONTUNMAP to keep the old range mapped
+ * but empty). A move carries the pages without copying them. Lengths are
+ * rounded up to pages. Returns the (new) address, or a negative errno:
+ * -EINVAL bad flags or combination, unaligned old or new address, new
+ *  length 0 or beyond user space, ranges overlapping, old_len 0 on a
+ *  private mapping, page offset overflow; -EFAULT old address unmapped, or
+ *  the range to grow or move not inside one VMA; -ENOMEM cannot grow in
+ *  place without MREMAP_MAYMOVE, no free gap, VMA limit or no memory;
+ *  -EPERM fixed destination below min_addr. As on Linux, a failure after
+ *  MREMAP_FIXED began may leave the destination (and a shrunk tail)
+ *  unmapped, and a move over several VMAs may stop part way. */
+int64_t space_remap(struct space *s, uaddr_t old, uint64_t old_len, uint64_t new_len,
+                    unsigned long flags, uaddr_t new_addr);
+
+/* madvise. Applies advice (MADV_*) to the VMAs in [addr, addr + len), len
+ * rounded up to pages. Returns 0, or: -EINVAL unknown or unsupported
+ * advice, unaligned addr, the range wraps, advice not allowed on a VMA
+ * (e.g. MADV_DONTNEED on a locked one, MADV_FREE on a file); -ENOMEM part
+ * of the range unmapped (the mapped parts before the error are advised,
+ * and for most advice those after it too) or no memory to populate;
+ * -EAGAIN a VMA split needed for the advice hit the VMA limit; -EACCES
+ * MADV_REMOVE on a mapping that is not shared and writable; -EFAULT
+ * populating hit a page beyond the end of its object. */
+int space_advise(struct space *s, uaddr_t addr, uint64_t len, int advice);
+
+/* mincore. Writes one byte per page of [addr, addr + len) to the user
+ * buffer vec (ceil(len / PAGE_SIZE) bytes): 1 when the page is in memory
+ * for this mapping (a page-table leaf, or a page its shared object holds),
+ * else 0. Copies with copy_to_user in bounded chunks, so the system call
+ * passes vec through. Returns 0, or -EINVAL unaligned addr; -ENOMEM range
+ * outside user space or part of it unmapped (bytes for the pages before
+ * the hole are already written); -EFAULT vec is not writable. */
+int space_mincore(struct space *s, uaddr_t addr, uint64_t len, uaddr_t vec);
+
+/* msync. Returns 0, or -EINVAL unknown flags (MS_ASYNC, MS_INVALIDATE,
+ * MS_SYNC), unaligned addr, both MS_ASYNC and MS_SYNC; -ENOMEM part of the
+ * range unmapped (a length that wraps when rounded up to pages is 0, as on
+ * Linux); -EBUSY MS_INVALIDATE on a locked mapping. Anonymous and in-memory
+ * objects have nothing to write back. */
+int space_sync(struct space *s, uaddr_t addr, uint64_t len, int flags);
+
 /* fork: a new space that is a copy-on-write duplicate of parent: the same
  * VMAs (sharing their objects) and the same pages, private writable ones
  * write-protected on both sides so that the first write copies. Returns 0
@@ -109,8 +162,9 @@ int space_populate(struct space *s, uaddr_t start, uaddr_t end);
  * may have lost write permission, which a fault restores). */
 int space_fork(struct space *parent, struct space **child);
 
-/* Whether a maps listing names v [heap] (it overlaps the brk area) or
- * [stack] (it holds the initial stack pointer), as Linux does. */
+/* Whether a maps listing names v [heap] (it overlaps the brk area
+ * [brk_start, brk)) or [stack] (it holds the initial stack pointer), as
+ * Linux does. */
 bool space_vma_is_heap(const struct space *s, const struct vma *v);
 bool space_vma_is_stack(const struct space *s, const struct vma *v);
 

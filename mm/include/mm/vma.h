@@ -26,6 +26,10 @@ enum {
     VMA_NORESERVE = 0x40, /* MAP_NORESERVE */
     VMA_GROWSDOWN = 0x80, /* MAP_GROWSDOWN */
     VMA_LOCKED = 0x100,   /* MAP_LOCKED */
+    VMA_DONTCOPY = 0x200, /* MADV_DONTFORK: fork leaves this VMA out of the child */
+    VMA_WIPEONFORK = 0x400, /* MADV_WIPEONFORK: the child gets it empty (zero-filled) */
+    VMA_DONTDUMP = 0x800, /* MADV_DONTDUMP: left out of core dumps */
+    VMA_NOHUGEPAGE = 0x1000, /* MAP_STACK or MADV_NOHUGEPAGE (Linux VM_NOHUGEPAGE) */
 };
 /* As on Linux, [heap] and [stack] are not flags: a listing names the VMAs
  * that overlap the brk area or contain the initial stack pointer
