@@ -2,8 +2,8 @@
  * Linux does (mm/madvise.c): dropping pages (MADV_DONTNEED, MADV_FREE),
  * punching holes in shared memory (MADV_REMOVE), populating
  * (MADV_POPULATE_READ/WRITE), and the advice that becomes a VMA flag
- * (MADV_DONTFORK, MADV_WIPEONFORK, MADV_DONTDUMP and their opposites),
- * which splits and merges VMAs like mprotect.
+ * (MADV_DONTFORK, MADV_WIPEONFORK, MADV_DONTDUMP, MADV_NOHUGEPAGE and
+ * their opposites), which splits and merges VMAs like mprotect.
  *
  * Checks, in Linux's order: unknown advice -EINVAL; unaligned start
  * -EINVAL; a nonzero length that rounds up to 0, or a range that wraps,
@@ -16,10 +16,11 @@
  *
  * Accepted without effect, since nothing here acts on them: MADV_NORMAL,
  * MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED (read-ahead hints),
- * MADV_MERGEABLE, MADV_UNMERGEABLE (page merging), MADV_HUGEPAGE,
- * MADV_NOHUGEPAGE (huge pages), MADV_COLD, MADV_PAGEOUT (reclaim; refused
- * on locked VMAs as on Linux). Linux records the hints among its VMA flags
- * and splits VMAs for them; here they leave VMAs alone. Refused as unknown
+ * MADV_MERGEABLE, MADV_UNMERGEABLE (page merging), MADV_COLD, MADV_PAGEOUT
+ * (reclaim; refused on locked VMAs as on Linux). MADV_HUGEPAGE only clears
+ * VMA_NOHUGEPAGE. Linux records the hints, and MADV_HUGEPAGE, among its
+ * VMA flags and splits VMAs for them; here they leave VMAs alone. Refused
+ * as unknown
  * (-EINVAL): MADV_COLLAPSE (no huge pages to collapse into), the guard
  * region advice (no guard markers in page tables) and the memory-failure
  * injections (as on a kernel built without them). */
@@ -198,6 +199,10 @@ static int advise_vma(struct space *s, struct vma *v, uaddr_t start, uaddr_t end
         return advise_set_flags(s, v, start, end, f | VMA_DONTDUMP);
     case MADV_DODUMP:
         return advise_set_flags(s, v, start, end, f & ~(unsigned)VMA_DONTDUMP);
+    case MADV_NOHUGEPAGE:
+        return advise_set_flags(s, v, start, end, f | VMA_NOHUGEPAGE);
+    case MADV_HUGEPAGE:
+        return advise_set_flags(s, v, start, end, f & ~(unsigned)VMA_NOHUGEPAGE);
     default:
         return 0; /* hints: see the file comment */
     }

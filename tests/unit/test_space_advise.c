@@ -286,7 +286,8 @@ TEST(advise_populate)
     T_CHECK(s);
 
     /* Beyond the end of the object (SIGBUS territory): -EFAULT. */
-    REQUIRE(space_map(s, D + 16 * P, 2 * P, RW, SHARED_ANON | MAP_FIXED, 0, 0, false) == (int64_t)(D + 16 * P));
+    REQUIRE(space_map(s, D + 16 * P, 2 * P, RW, SHARED_ANON | MAP_FIXED, 0, 0, false) ==
+            (int64_t)(D + 16 * P));
     REQUIRE(space_remap(s, D + 16 * P, 2 * P, 4 * P, 0, 0) == (int64_t)(D + 16 * P));
     CHECK_EQ(space_advise(s, D + 16 * P, 4 * P, MADV_POPULATE_READ), -EFAULT);
     CHECK(mapped(s, D + 17 * P) && !mapped(s, D + 18 * P));
@@ -333,10 +334,23 @@ TEST(advise_flags_split_and_merge)
     T_CHECK(s);
     /* Hints: accepted, no VMA change. */
     int hints[] = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_MERGEABLE,
-                   MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLD, MADV_PAGEOUT};
+                   MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_COLD, MADV_PAGEOUT};
     for (unsigned i = 0; i < sizeof hints / sizeof hints[0]; i++)
         CHECK_EQ(space_advise(s, B + P, 2 * P, hints[i]), 0);
     CHECK(!strcmp(win(s, B), "0-8 rw-p"));
+    /* MADV_NOHUGEPAGE is a flag (MAP_STACK sets it too); MADV_HUGEPAGE
+     * clears it, so a stack piece can merge with plain memory. */
+    CHECK_EQ(space_advise(s, B + 4 * P, 4 * P, MADV_NOHUGEPAGE), 0);
+    CHECK(!strcmp(win(s, B), "0-4 rw-p 4-8 rw-p"));
+    CHECK(vflags(s, B + 4 * P) & VMA_NOHUGEPAGE);
+    CHECK_EQ(space_advise(s, B, 8 * P, MADV_HUGEPAGE), 0);
+    CHECK(!strcmp(win(s, B), "0-8 rw-p"));
+    REQUIRE(space_map(s, B + 8 * P, 2 * P, RW, ANON | MAP_FIXED | MAP_STACK, 0, 0, false) ==
+            (int64_t)(B + 8 * P));
+    CHECK(!strcmp(win(s, B), "0-8 rw-p 8-10 rw-p"));
+    CHECK_EQ(space_advise(s, B + 8 * P, 2 * P, MADV_HUGEPAGE), 0);
+    CHECK(!strcmp(win(s, B), "0-10 rw-p"));
+    CHECK_EQ(space_unmap(s, B + 8 * P, 2 * P), 0);
     /* Across a hole: the VMAs are changed, the result is -ENOMEM. */
     CHECK_EQ(space_advise(s, B + 6 * P, D + 2 * P - (B + 6 * P), MADV_DONTDUMP), -ENOMEM);
     CHECK(!strcmp(win(s, B), "0-6 rw-p 6-8 rw-p"));
