@@ -5,7 +5,9 @@
  * private mapping both sides lose write permission on their leaves first, so
  * the first write on either side faults and copies the page (or reuses it in
  * place once the other side has let go: see fault_break_cow). Shared
- * mappings keep writable leaves: both sides see each other's writes. */
+ * mappings keep writable leaves: both sides see each other's writes.
+ * MADV_DONTFORK ranges are left out of the child, MADV_WIPEONFORK ones
+ * arrive empty. */
 #include "space_internal.h"
 
 struct fork_copy {
@@ -51,6 +53,8 @@ int space_fork(struct space *parent, struct space **out)
     fc.child = c;
 
     for (struct vma *v = vma_tree_first(&parent->vmas); v; v = vma_tree_next(&parent->vmas, v)) {
+        if (v->flags & VMA_DONTCOPY)
+            continue; /* MADV_DONTFORK: the child has a hole here */
         struct vma *nv = vma_alloc();
         if (!nv) {
             err = -ENOMEM;
@@ -61,6 +65,13 @@ int space_fork(struct space *parent, struct space **out)
         nv->flags = v->flags & ~VMA_LOCKED; /* memory locks are not inherited */
         nv->pgoff = v->pgoff;
         nv->obj = v->obj;
+        if (v->flags & VMA_WIPEONFORK) {
+            /* MADV_WIPEONFORK (private anonymous only): the child gets the
+             * range empty, reading zeros, with no identity of its own yet. */
+            nv->obj = 0;
+            vma_tree_insert(&c->vmas, nv);
+            continue;
+        }
         if (nv->obj)
             vm_object_ref(nv->obj);
         vma_tree_insert(&c->vmas, nv);

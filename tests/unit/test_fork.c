@@ -152,3 +152,23 @@ TEST(fork_out_of_memory_fails_cleanly)
     T_CHECK(p);
     t_space_done(p);
 }
+
+TEST(fork_honours_dontfork_and_wipeonfork)
+{
+    struct space *p = t_space(SPACE_LAZY), *c;
+    space_map(p, B, 2 * P, RW, ANON | MAP_FIXED, 0, 0, false);
+    space_map(p, B + 4 * P, 2 * P, RW, ANON | MAP_FIXED, 0, 0, false);
+    t_write(p, B, 1);
+    t_write(p, B + 4 * P, 2);
+    CHECK_EQ(space_advise(p, B, 2 * P, MADV_DONTFORK), 0);
+    CHECK_EQ(space_advise(p, B + 4 * P, 2 * P, MADV_WIPEONFORK), 0);
+    REQUIRE(space_fork(p, &c) == 0);
+    CHECK_EQ(t_read(c, B, 0), FAULT_SEGV_MAPERR); /* not in the child */
+    CHECK_EQ(rd(c, B + 4 * P), 0);                /* there, but wiped */
+    CHECK_EQ(rd(p, B + 4 * P), 2);
+    CHECK_EQ(rd(p, B), 1);
+    check_both(p, c, __LINE__);
+    space_destroy(c);
+    T_CHECK(p);
+    t_space_done(p);
+}
