@@ -1,0 +1,156 @@
+/* kern/proc.h — processes and the scheduler.
+ *
+ * A process owns an address space (mm/ struct space), a descriptor table, a
+ * kernel stack and its architecture state. The scheduler runs on the boot
+ * stack and switches to runnable processes in turn; a process gives the
+ * CPU back when it exits or sleeps (wait4). There is no preemption: a
+ * process runs until it exits or waits. A dead process stays a zombie until
+ * its parent collects its status; orphans go to process 1. When process 1
+ * ends, the machine powers off after reporting its exit status on the
+ * kernel console. */
+#ifndef KERN_PROC_H
+#define KERN_PROC_H
+
+#include <arch_proc.h>
+#include <kern/vfs.h>
+#include <mm/space.h>
+
+struct trap_frame;
+
+enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE };
+
+#define RLIMIT_COUNT 16
+#define NSIG 64
+
+/* A signal's disposition, as rt_sigaction exchanges it (x86-64 layout). */
+struct ksigaction {
+    uint64_t handler;            /* SIG_DFL 0, SIG_IGN 1, or a function */
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+#define RLIM_INFINITY (~0ull)
+
+struct rlimit64 {
+    uint64_t cur, max;
+};
+
+struct proc {
+    int pid;
+    enum proc_state state;
+    struct proc *parent;
+    struct space *space;
+    struct fdtable *fds;
+    struct inode *cwd;
+    uaddr_t clear_child_tid;     /* set_tid_address */
+    uaddr_t robust_list;         /* set_robust_list */
+    uint64_t robust_len;
+    int exit_status;             /* wait(2) status: code << 8, or the signal */
+    const void *wait_chan;       /* what a sleeping process waits for */
+    struct rlimit64 rlim[RLIMIT_COUNT];
+    uint64_t start_ns;
+    char name[32];
+    /* Signals: dispositions and masks are kept and reported; a signal
+     * whose action is not "ignore" ends the process (no handlers run
+     * yet). */
+    struct ksigaction sigactions[NSIG];
+    uint64_t sig_blocked, sig_pending;
+    struct {
+        uint64_t sp;
+        int32_t flags;
+        uint64_t size;
+    } altstack;
+    struct arch_proc arch;
+};
+
+/* The process running on this CPU (NULL in the scheduler). */
+extern struct proc *current;
+
+/* A new process with an empty descriptor table, a kernel stack and no
+ * address space. Returns 0 and *out, or -ENOMEM / -EAGAIN. */
+int proc_create(struct proc **out, struct proc *parent);
+
+/* Make p runnable. */
+void proc_make_runnable(struct proc *p);
+
+/* Processes in the table (zombies included). */
+unsigned proc_count(void);
+
+/* Sleep until proc_wakeup(chan); returns after being woken. */
+void proc_sleep(const void *chan);
+void proc_wakeup(const void *chan);
+
+/* Let the other runnable processes run first (there is no preemption);
+ * and whether there are any. */
+void proc_yield(void);
+bool proc_others_runnable(void);
+
+/* fork: a copy of the current process (copy-on-write memory, shared open
+ * files) that returns 0 in the child. Returns the child's pid or -errno. */
+int64_t proc_fork(void);
+
+/* wait4 for the current process: see sys_wait4. */
+int64_t proc_wait(int pid, uaddr_t ustatus, int options, uaddr_t urusage);
+
+/* Run processes until process 1 has ended; then report and power off. */
+_Noreturn void sched_run(void);
+
+/* End the current process with exit code code (0-255): normal exit. */
+_Noreturn void proc_exit(int code);
+
+/* End the current process because of signal sig (exit status 128 + sig).
+ * tf (may be NULL) is the user context, for the kernel log. */
+_Noreturn void proc_exit_signal(int sig, struct trap_frame *tf);
+
+/* Send sig (1..NSIG) to p: ignored when its action is to ignore,
+ * otherwise pending until unblocked, then fatal. */
+void proc_signal(struct proc *p, int sig);
+
+/* proc_signal to every living process, or all but the caller and
+ * process 1. */
+void proc_signal_all(int sig, bool spare_self_and_init);
+
+/* Called on every return to user mode: end the current process if an
+ * unblocked fatal signal is pending. */
+void proc_check_signals(struct trap_frame *tf);
+
+/* Whether the current process has an unblocked signal pending (sleeps
+ * return -EINTR then). */
+bool proc_signal_pending(void);
+
+/* The process with this pid (not a zombie), or NULL. */
+struct proc *proc_find(int pid);
+
+/* A user-mode page fault at va for access (ACCESS_*). Returns 0 when mm/
+ * resolved it (retry the instruction), or the signal that ends the process
+ * (SIGSEGV, SIGBUS, SIGKILL for out of memory). */
+int proc_page_fault(uaddr_t va, unsigned access);
+
+/* ---- provided by the architecture ---- */
+
+/* Allocate / free the architecture state (kernel stack, FPU image). */
+int arch_proc_init(struct proc *p);
+void arch_proc_fini(struct proc *p);
+
+/* Prepare p to enter user mode at entry with stack pointer sp, all other
+ * registers zero and a fresh FPU state, when it next leaves the kernel.
+ * For the current process (execve) the new context also takes effect on
+ * the CPU (page table, FS/GS bases, FPU). */
+void arch_proc_set_user_entry(struct proc *p, uaddr_t entry, uaddr_t sp);
+
+/* Make child resume in user mode where the current process entered the
+ * kernel, with return value 0 and the same registers, FS/GS and FPU. */
+void arch_proc_fork(struct proc *child);
+
+/* Give a new address space the kernel's half of the page table. */
+void arch_space_init(struct space *s);
+
+/* Switch from the scheduler to p (returns when p gives the CPU back), and
+ * from the current process back to the scheduler. */
+void arch_switch_to(struct proc *p);
+void arch_switch_to_scheduler(struct proc *p);
+
+/* Load the kernel's own page table (no user half). */
+void arch_space_deactivate(void);
+
+#endif
