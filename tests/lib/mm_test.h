@@ -17,6 +17,18 @@
 
 #define T_MACHINE_PAGES 8192 /* 32 MiB of simulated memory */
 
+/* Shorthands of the mm/ tests: B is a quiet place for fixed mappings. */
+#define B 0x10000000ull
+#define P PAGE_SIZE
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define RW (PROT_READ | PROT_WRITE)
+
+/* mmap(a, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED). */
+static inline int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
+{
+    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
+}
+
 /* A fresh machine and one space with the given policy (defaults otherwise).
  * The space is drawn into any failure report. */
 struct space *t_space(enum space_policy policy);

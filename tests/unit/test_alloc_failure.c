@@ -14,10 +14,6 @@
 #include <mm/slab.h>
 #include <stdlib.h>
 
-#define B 0x10000000ull
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
 #define MACHINE_PAGES 2048
 
 static int from_map(int64_t r) { return r < 0 ? (int)r : 0; }

@@ -3,16 +3,6 @@
  * and the merges they allow, out of memory. */
 #include "mm_test.h"
 
-#define B 0x10000000ull
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
-
-static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
-{
-    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
-}
-
 TEST(fault_results_per_protection)
 {
     struct space *s = t_space(SPACE_LAZY);

@@ -4,11 +4,6 @@
 
 #include <stdlib.h>
 
-#define B 0x10000000ull
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
-
 static uint32_t *scratch;
 
 static void check_both(struct space *a, struct space *b, int line)

@@ -6,17 +6,8 @@
 
 #include <mm/object.h>
 
-#define B 0x10000000ull
 #define D 0x20000000ull
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define SHARED_ANON (MAP_SHARED | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
-
-static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
-{
-    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
-}
 
 /* A stand-in file: every fault gets a fresh zero frame, so the only
  * holders of its frames are leaves and the frame checker stays exact. */

@@ -2,16 +2,6 @@
  * MAP_FIXED_NOREPLACE, merging, and every error case in Linux's order. */
 #include "mm_test.h"
 
-#define B 0x10000000ull /* a quiet place for fixed mappings */
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
-
-static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
-{
-    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
-}
-
 TEST(map_anonymous_write_read_unmap)
 {
     struct space *s = t_space(SPACE_LAZY);
@@ -87,7 +77,6 @@ TEST(map_fixed_replaces_middle)
     T_CHECK(s);
     t_space_done(s);
 }
-
 
 TEST(map_fixed_over_several_vmas_and_holes)
 {
@@ -284,7 +273,6 @@ TEST(map_out_of_memory_keeps_old_mapping)
     T_CHECK(s);
     t_space_done(s);
 }
-
 
 TEST(map_32bit_window_on_x86_64)
 {

@@ -4,16 +4,7 @@
  * that stop the answer part way. */
 #include "mm_test.h"
 
-#define B 0x10000000ull
 #define V 0x30000000ull /* the user buffer that receives the vector */
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
-
-static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
-{
-    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
-}
 
 /* A fresh space with a vector buffer of npages pages at V, filled with
  * 0xaa so that untouched bytes show. */

@@ -3,16 +3,6 @@
  * protection the hardware then enforces (TLB included). */
 #include "mm_test.h"
 
-#define B 0x10000000ull
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
-
-static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
-{
-    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
-}
-
 TEST(protect_splits_and_merges_back)
 {
     struct space *s = t_space(SPACE_LAZY);

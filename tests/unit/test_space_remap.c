@@ -5,20 +5,11 @@
  * the VMA limit, population of grown parts and running out of memory. */
 #include "mm_test.h"
 
-#define B 0x10000000ull /* a quiet place for fixed mappings */
 #define D 0x20000000ull /* a second one, for destinations */
-#define P PAGE_SIZE
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define SHARED_ANON (MAP_SHARED | MAP_ANONYMOUS)
-#define RW (PROT_READ | PROT_WRITE)
 #define MOVE MREMAP_MAYMOVE
 #define FIXED (MREMAP_MAYMOVE | MREMAP_FIXED)
 #define KEEP (MREMAP_MAYMOVE | MREMAP_DONTUNMAP)
-
-static int64_t map_fixed(struct space *s, uaddr_t a, uint64_t len, unsigned long prot)
-{
-    return space_map(s, a, len, prot, ANON | MAP_FIXED, 0, 0, false);
-}
 
 static paddr_t frame_at(struct space *s, uaddr_t va)
 {
