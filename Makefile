@@ -85,7 +85,7 @@ hosted-test: hosted
 
 test: deps
 	@$(MAKE) --no-print-directory hosted
-	@tools/run-tests --log $(BUILD)/test.log $(UNIT_BINS) $(TEST_EXTRA)
+	@tools/run-tests --log $(BUILD)/test.log $(UNIT_BINS) $(if $(MMSIM_BINS),tests/scripts/run-scripts) $(TEST_EXTRA)
 
 deps:
 	@tools/ensure-deps $(DEPS)

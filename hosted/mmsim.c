@@ -15,11 +15,12 @@
  * joined with + or -; $ is the address the last successful map returned,
  * $heap the heap start, $brk the current break, $top the end of user space,
  * $base the top-down placement base, $min the lowest mappable address):
- *   map ADDR LEN PROT FLAGS [OFF]      mmap of anonymous memory
+ *   map ADDR LEN PROT FLAGS [OFF]      mmap of anonymous memory (fd -1)
  *   unmap ADDR LEN                     munmap
  *   protect ADDR LEN PROT              mprotect
  *   brk ADDR                           brk (brk 0 asks for the current break)
  *   heap ADDR                          set the heap start (space_brk_init)
+ *   stack ADDR                         the initial stack pointer ([stack] in maps)
  *   read ADDR [LEN]                    user read; prints the bytes, run-length coded
  *   write ADDR BYTE [LEN]              user write of LEN copies of BYTE
  *   exec ADDR [LEN]                    instruction fetch
@@ -73,7 +74,7 @@ struct mmsim {
     uint32_t *scratch;   /* for frames_check */
 };
 
-/* ---- output helpers ---- */
+/* ---- printing results ---- */
 
 static void mmsim_error(struct mmsim *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void mmsim_error(struct mmsim *m, const char *fmt, ...)
@@ -385,15 +386,17 @@ static void mmsim_cmd_maps(struct mmsim *m)
     }
 }
 
-/* One character per page: the protection, in capitals once the page is
- * present in the page table. */
+/* One character per page: the VMA's protection, in capitals once the page
+ * is present in the page table, 0 when it maps the shared zero page. */
 static char mmsim_page_char(struct space *s, const struct vma *v, uaddr_t va)
 {
     unsigned prot = v->flags & VMA_PROT_MASK;
-    bool w = prot & VMA_WRITE, x = prot & VMA_EXEC;
+    bool w = prot & VMA_WRITE, x = prot & VMA_EXEC, zero = false;
     char c = !prot ? '-' : w && x ? '*' : w ? 'w' : x ? 'x' : 'r';
-    if (!mmsim_page_present(s, va, NULL))
+    if (!mmsim_page_present(s, va, &zero))
         return c;
+    if (zero)
+        return '0';
     return c == '-' ? '=' : c == '*' ? '#' : (char)toupper((unsigned char)c);
 }
 
@@ -407,7 +410,7 @@ static void mmsim_print_size(uint64_t bytes)
             if (bytes % units[i].unit == 0)
                 printf("%" PRIu64 " %s", bytes / units[i].unit, units[i].name);
             else
-                printf("%.1f %s", (double)bytes / (double)units[i].unit, units[i].name);
+                printf("~%.1f %s", (double)bytes / (double)units[i].unit, units[i].name);
             return;
         }
     }
@@ -450,9 +453,9 @@ static void mmsim_cmd_draw(struct mmsim *m)
             if (!next || (next->start - v->end) / PAGE_SIZE > MMSIM_DRAW_JOIN || n + 64 > sizeof row) {
                 printf("  0x%012" PRIx64 " %s 0x%012" PRIx64 "\n", row_start, row, v->end);
                 if (next) {
-                    printf("  %14s ", "");
+                    printf("  %14s  (", "");
                     mmsim_print_size(next->start - v->end);
-                    printf(" free\n");
+                    printf(" free)\n");
                 }
                 v = next;
                 break;
@@ -465,8 +468,9 @@ static void mmsim_cmd_draw(struct mmsim *m)
             v = next;
         }
     }
-    printf("  (r read, w read/write, x exec, * rwx, - none; capital: page present"
-           " (= for none); . free; | VMA boundary)\n");
+    printf("  (one character per page: r read-only, w writable, x executable, * rwx, - none;"
+           " capitals (=, #) present, 0 the zero page; . free; | VMA boundary; ~N~ N pages"
+           " not shown)\n");
 }
 
 static void mmsim_cmd_check(struct mmsim *m)
@@ -543,11 +547,15 @@ static void mmsim_cmd_map(struct mmsim *m, int argc, char **argv)
     }
     if (argc == 6 && !mmsim_nums(m, argv, 5, 6, a))
         return;
+    int64_t r;
     if (!(a[4] & MAP_ANONYMOUS)) {
-        mmsim_error(m, "only anonymous mappings (MAP_ANONYMOUS) can be made here");
+        /* mmsim has no files: its fd is always -1, which Linux rejects
+         * after checking the offset's alignment. */
+        r = page_aligned(a[5]) ? -EBADF : -EINVAL;
+        mmsim_print_result("map", r);
         return;
     }
-    int64_t r = space_map(m->space, a[1], a[2], a[3], a[4], NULL, a[5], true);
+    r = space_map(m->space, a[1], a[2], a[3], a[4], NULL, a[5], true);
     if (r >= 0)
         m->last_map = (uaddr_t)r;
     mmsim_print_result("map", r);
@@ -588,6 +596,15 @@ static void mmsim_cmd_heap(struct mmsim *m, int argc, char **argv)
         return;
     space_brk_init(m->space, a[1]);
     mmsim_print_result("heap", (int64_t)m->space->brk_start);
+}
+
+static void mmsim_cmd_stack(struct mmsim *m, int argc, char **argv)
+{
+    uint64_t a[MMSIM_MAX_ARGS];
+    if (!mmsim_args(m, argc, 1, 1, "stack ADDR") || !mmsim_nums(m, argv, 1, 2, a))
+        return;
+    m->space->start_stack = a[1];
+    mmsim_print_result("stack", (int64_t)a[1]);
 }
 
 static void mmsim_cmd_access(struct mmsim *m, int argc, char **argv)
@@ -718,6 +735,8 @@ static void mmsim_run_line(struct mmsim *m, char *line)
         mmsim_cmd_brk(m, argc, argv);
     else if (!strcmp(c, "heap"))
         mmsim_cmd_heap(m, argc, argv);
+    else if (!strcmp(c, "stack"))
+        mmsim_cmd_stack(m, argc, argv);
     else if (!strcmp(c, "read") || !strcmp(c, "write") || !strcmp(c, "exec"))
         mmsim_cmd_access(m, argc, argv);
     else if (!strcmp(c, "maps") && argc == 1)

@@ -15,7 +15,10 @@
  *   not change, and stops with -ENOMEM at the first hole;
  * - the first write to private memory gives its VMA an identity, reusing
  *   the next (else previous) neighbour's when their flags differ only in
- *   protection (Linux's find_mergeable_anon_vma). */
+ *   protection (Linux's find_mergeable_anon_vma).
+ * Eager population is compared with what Linux does for populated, locked
+ * memory: MAP_POPULATE at mmap (write faults for private writable memory),
+ * and write faults when mprotect makes private memory writable. */
 #include "model.h"
 
 #include <mm/errno.h>
@@ -407,6 +410,11 @@ static unsigned model_protect_vma(struct model *m, unsigned pf, unsigned pl, uns
         m->page[pl + 1].vstart = !right;
     model_vma_unify_ident(m, pf);
     model_vma_unify_ident(m, pl);
+    /* Eager population keeps memory populated the way Linux keeps locked
+     * memory: private memory becoming writable is populated with write
+     * faults (mprotect_fixup on a VM_LOCKED VMA). */
+    if (m->cfg.eager && !old.shared && (prot & PROT_WRITE) && !(old.prot & PROT_WRITE))
+        model_anon_prepare(m, pf);
     return model_vma_last(m, pl);
 }
 
@@ -447,6 +455,41 @@ int model_protect(struct model *m, uaddr_t addr, uint64_t len, unsigned long pro
     return 0;
 }
 
+static bool model_allows(const struct model_page *p, enum model_kind kind)
+{
+    if (kind == MODEL_READ)
+        return (p->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0;
+    if (kind == MODEL_WRITE)
+        return (p->prot & PROT_WRITE) != 0;
+    return (p->prot & PROT_EXEC) != 0;
+}
+
+uint64_t model_reach(const struct model *m, enum model_kind kind, uaddr_t addr, uint64_t len)
+{
+    uint64_t done = 0;
+    while (done < len) {
+        uaddr_t va = addr + done;
+        if (model_is_fence(m, va) || !model_in_window(m, va) || !m->page[model_index(m, va)].mapped ||
+            !model_allows(&m->page[model_index(m, va)], kind))
+            return done;
+        done += PAGE_SIZE - (va & (PAGE_SIZE - 1));
+    }
+    return len;
+}
+
+void model_populate(struct model *m, enum model_kind kind, uaddr_t addr)
+{
+    unsigned i = model_index(m, addr);
+    m->page[i].present = true;
+    if (kind == MODEL_WRITE)
+        model_anon_prepare(m, i);
+}
+
+uint8_t *model_byte(struct model *m, uaddr_t addr)
+{
+    return &m->data[model_index(m, addr)][addr & (PAGE_SIZE - 1)];
+}
+
 struct model_fault model_access(struct model *m, enum model_kind kind, uaddr_t addr, uint64_t len,
                                 uint8_t *buf)
 {
@@ -470,10 +513,7 @@ struct model_fault model_access(struct model *m, enum model_kind kind, uaddr_t a
         }
         unsigned i = model_index(m, va);
         struct model_page *p = &m->page[i];
-        bool allowed = kind == MODEL_READ    ? (p->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0
-                       : kind == MODEL_WRITE ? (p->prot & PROT_WRITE) != 0
-                                             : (p->prot & PROT_EXEC) != 0;
-        if (!allowed) {
+        if (!model_allows(p, kind)) {
             f.result = MODEL_FAULT_ACCERR;
             f.addr = va;
             return f;

@@ -57,8 +57,8 @@ struct model_config {
     uaddr_t top, min_addr, mmap_base;
     bool eager;             /* every page is populated when it is mapped */
     /* Linux 6.7 and later: mprotect removing PROT_WRITE from a private VMA
-     * that was never written clears its account flag. Earlier kernels (and
-     * mmcore's specification) keep it. */
+     * that was never written clears its account flag (mprotect_fixup).
+     * Earlier kernels keep it. */
     bool unaccount_unfaulted;
 };
 
@@ -95,6 +95,18 @@ int model_protect(struct model *m, uaddr_t addr, uint64_t len, unsigned long pro
  * the expected bytes into buf (up to the fault). */
 struct model_fault model_access(struct model *m, enum model_kind kind, uaddr_t addr, uint64_t len,
                                 uint8_t *buf);
+
+/* How many bytes of [addr, addr + len) an access of kind may touch before
+ * the first page it may not (len when it may touch them all). No change. */
+uint64_t model_reach(const struct model *m, enum model_kind kind, uaddr_t addr, uint64_t len);
+
+/* Record that the page holding addr (in the window, mapped) was populated
+ * by a fault of kind, as a kernel access that stopped part-way may leave
+ * it. A write gives the VMA its identity. */
+void model_populate(struct model *m, enum model_kind kind, uaddr_t addr);
+
+/* The model's byte at addr (inside the window). */
+uint8_t *model_byte(struct model *m, uaddr_t addr);
 
 /* The predicted VMA list of the window; returns the count. */
 unsigned model_vmas(const struct model *m, struct model_vma *out, unsigned max);
