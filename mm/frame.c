@@ -25,7 +25,7 @@ static struct frame_region regions[FRAME_MAX_REGIONS];
 static unsigned nregions;
 static uint32_t total_frames;  /* frame numbers in use: [0, total_frames) */
 static uint32_t free_head = FRAME_NONE;
-static uint64_t free_count, usable_count;
+static uint64_t free_count, usable_count, reserve_count;
 static paddr_t zero_pa;
 static bool zero_ready;
 
@@ -105,14 +105,19 @@ void frame_reset(void)
     nregions = 0;
     total_frames = 0;
     free_head = FRAME_NONE;
-    free_count = usable_count = 0;
+    free_count = usable_count = reserve_count = 0;
     zero_ready = false;
 }
+
+void frame_set_reserve(uint64_t n) { reserve_count = n; }
+uint64_t frame_reserve(void) { return reserve_count; }
 
 int frame_alloc(paddr_t *pa, enum mm_alloc_site site)
 {
     if (platform_alloc_should_fail(site))
         return -ENOMEM;
+    if (site == MM_ALLOC_FRAME && free_count <= reserve_count)
+        return -ENOMEM; /* unlocked read: the reserve is a soft line */
     return frame_alloc_uninjected(pa);
 }
 

@@ -197,3 +197,22 @@ TEST(fault_grows_stack_down)
     T_CHECK(s);
     t_space_done(s);
 }
+
+TEST(fault_user_frames_stop_at_the_reserve)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    map_fixed(s, B, 64 * P, RW);
+    CHECK_EQ(t_write(s, B, 1), FAULT_OK); /* tables and identity in place */
+    frame_set_reserve(frame_free_count() - 3);
+    CHECK_EQ(t_write(s, B + P, 1), FAULT_OK);
+    CHECK_EQ(t_write(s, B + 2 * P, 1), FAULT_OK);
+    CHECK_EQ(t_write(s, B + 3 * P, 1), FAULT_OK);
+    CHECK_EQ(space_fault(s, B + 4 * P, ACCESS_WRITE, true), FAULT_OOM);
+    /* The reserve still serves page tables and records. */
+    CHECK_EQ(map_fixed(s, 0x500000000000ull, P, RW), 0x500000000000ull);
+    CHECK_EQ(space_fault(s, 0x500000000000ull, ACCESS_READ, true), FAULT_OK); /* zero page + tables */
+    frame_set_reserve(0);
+    CHECK_EQ(t_write(s, B + 4 * P, 1), FAULT_OK);
+    T_CHECK(s);
+    t_space_done(s);
+}

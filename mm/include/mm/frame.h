@@ -17,8 +17,15 @@
 int frame_add_region(paddr_t base, uint64_t npages);
 
 /* Allocate one frame with reference count 1, contents undefined. Returns 0
- * and sets *pa, or -ENOMEM. site says who asks (for failure injection). */
+ * and sets *pa, or -ENOMEM. site says who asks: failure injection uses it,
+ * and user data frames (MM_ALLOC_FRAME) may not take the last
+ * frame_reserve() frames, which are kept for page tables and records so the
+ * kernel can always make progress (and clean up) under memory pressure. */
 int frame_alloc(paddr_t *pa, enum mm_alloc_site site);
+
+/* Keep n frames back from user data allocations (0 by default). */
+void frame_set_reserve(uint64_t n);
+uint64_t frame_reserve(void);
 
 /* Allocate one zero-filled frame; as frame_alloc. */
 int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site);
