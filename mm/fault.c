@@ -193,13 +193,13 @@ int space_populate(struct space *s, uaddr_t start, uaddr_t end)
             va = v->start;
         uaddr_t stop = MM_MIN(v->end, end);
         unsigned access = (v->flags & VMA_WRITE) ? ACCESS_WRITE : ACCESS_READ;
-        for (; va < stop; va += PAGE_SIZE) {
-            if (!(v->flags & VMA_PROT_MASK))
-                continue;
+        /* PROT_NONE VMAs are skipped whole: a huge one must cost nothing. */
+        for (; va < stop && (v->flags & VMA_PROT_MASK); va += PAGE_SIZE) {
             enum fault_result r = space_fault_vma(s, v, va, access);
             if (r == FAULT_OOM)
                 return -ENOMEM;
-            /* FAULT_BUS (beyond the end of a file) leaves the page empty. */
+            if (r == FAULT_BUS)
+                break; /* past the end of the object: so is the rest */
         }
         va = stop;
     }

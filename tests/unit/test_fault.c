@@ -216,3 +216,16 @@ TEST(fault_user_frames_stop_at_the_reserve)
     T_CHECK(s);
     t_space_done(s);
 }
+
+TEST(fault_populate_of_huge_prot_none_is_free)
+{
+    /* MAP_POPULATE over a PROT_NONE range of almost all user space must not
+     * walk its pages one by one (this used to take hours). */
+    struct space *s = t_space(SPACE_EAGER);
+    uint64_t len = (s->top - B) & ~(uint64_t)(P - 1);
+    CHECK_EQ(space_map(s, B, len, PROT_NONE, ANON | MAP_FIXED | MAP_NORESERVE | MAP_POPULATE, 0, 0, false), B);
+    CHECK_EQ(space_populate(s, B, B + len), 0);
+    CHECK_EQ(s->resident, 0);
+    T_CHECK(s);
+    t_space_done(s);
+}
