@@ -10,10 +10,14 @@
  *   protect        mprotect of one VMA to read-write and back (two calls)
  *   first touch    write fault on a never-touched page (demand zero)
  *   lookup         find the VMA containing an address
- * and the kernel memory per VMA. protect and lookup are measured twice:
+ * and the kernel memory per VMA; then the cost of fork (space_fork and
+ * space_destroy of the child) of a space with 64 MiB touched. protect and
+ * lookup are measured twice:
  * "local" picks among 16 neighbouring VMAs (the pattern of real programs,
  * whose recent mappings are few), "random" among all of them, which at a
  * million VMAs (64 MB of records) measures cache misses more than code.
+ * "space_bench fork" prints the fork figure only, "space_bench N" the row
+ * for N VMAs only (for profilers).
  * Figures are wall-clock on this machine: compare them with each other,
  * not across machines. */
 #define _POSIX_C_SOURCE 199309L
@@ -27,6 +31,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define P PAGE_SIZE
@@ -145,11 +150,59 @@ static struct row bench_one(uint64_t n)
     return r;
 }
 
-int main(void)
+/* fork of a space whose 64 MiB of private anonymous memory has all been
+ * written: space_fork (copy every leaf, write-protect both sides, take a
+ * reference on every frame) and space_destroy of the child (drop them
+ * again). Returns nanoseconds per fork + destroy. */
+static double bench_fork(void)
+{
+    struct space_config cfg = {0};
+    struct space *s, *child;
+    int64_t ret;
+    const unsigned rounds = 20;
+
+    hosted_machine_init(TOUCH_PAGES + 4096);
+    if (space_create(&s, &cfg))
+        die("space_create", -1);
+    int64_t area = space_map(s, 0, TOUCH_PAGES * P, PROT_READ | PROT_WRITE, ANON, 0, 0, false);
+    if (area < 0)
+        die("fork area", area);
+    for (unsigned i = 0; i < TOUCH_PAGES; i++)
+        if (space_fault(s, (uaddr_t)area + i * P, ACCESS_WRITE, true) != FAULT_OK)
+            die("touching the fork area", i);
+    double total = 0;
+    for (unsigned round = 0; round <= rounds; round++) {
+        double t0 = now_ns();
+        if ((ret = space_fork(s, &child)) != 0)
+            die("space_fork", ret);
+        space_destroy(child);
+        if (round) /* round 0 warms up */
+            total += now_ns() - t0;
+    }
+    space_destroy(s);
+    hosted_machine_fini();
+    return total / rounds;
+}
+
+static void print_fork(void)
+{
+    double fork_ns = bench_fork();
+    printf("fork of a space with 64 MiB touched (fork + destroy of the child): %.0f ns, %.1f ns per page\n",
+           fork_ns, fork_ns / TOUCH_PAGES);
+}
+
+/* No argument: everything. "fork": the fork figure only; a number N: the
+ * row for N VMAs only (for profilers). */
+int main(int argc, char **argv)
 {
     static const uint64_t sizes[] = {10, 1000, 100000, 1000000};
     struct row rows[4];
 
+    if (argc > 1 && !strcmp(argv[1], "fork")) {
+        print_fork();
+        return 0;
+    }
+    uint64_t only = argc > 1 ? strtoull(argv[1], 0, 10) : 0;
     printf("mm/ hosted benchmark, %s page tables (ns per operation)\n", pmap_arch_name());
     printf("%9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "", "map+unmap", "map+unmap", "protect", "protect",
            "first", "lookup", "lookup", "bytes");
@@ -157,12 +210,16 @@ int main(void)
            "touch", "local", "random", "per VMA");
     for (int i = 0; i < 4; i++) {
         struct row *r = &rows[i];
+        if (only && only != sizes[i])
+            continue;
         *r = bench_one(sizes[i]);
         printf("%9" PRIu64 " %9.0f %9.0f %9.0f %9.0f %9.0f %9.1f %9.1f %9.1f\n", r->n, r->map1, r->map2,
                r->protect_local, r->protect_random, r->touch, r->lookup_local, r->lookup_random,
                r->bytes_per_vma);
         fflush(stdout);
     }
+    if (only)
+        return 0;
     struct row *a = &rows[0], *z = &rows[3];
     printf("cost at 1,000,000 VMAs / cost at 10 (target: at most 2):\n"
            "  map+unmap 1p %.2f, 2p %.2f, protect local %.2f, random %.2f, first touch %.2f, "
@@ -171,5 +228,6 @@ int main(void)
            z->protect_random / a->protect_random, z->touch / a->touch, z->lookup_local / a->lookup_local,
            z->lookup_random / a->lookup_random);
     printf("bytes per VMA at 1,000,000: %.1f (target: at most 64)\n", z->bytes_per_vma);
+    print_fork();
     return 0;
 }

@@ -117,3 +117,7 @@ void platform_pte_publish(const struct pmap *pm)
     (void)pm;
     hosted_pte_publishes++;
 }
+
+/* Contract: see platform.h. The simulated machine has no instruction
+ * cache. */
+void platform_icache_sync(paddr_t pa) { (void)pa; }

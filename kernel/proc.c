@@ -1,6 +1,7 @@
-/* kernel/proc.c — the process table, the scheduler loop, process exit,
- * and the policy for user page faults (mm/ decides; we turn its verdict
- * into a signal). */
+/* kernel/proc.c — the process table, the scheduler loop (round robin, with
+ * timed sleeps), process exit and what the parent learns of it (wait4,
+ * waitid, SIGCHLD), fork, and the policy for user page faults (mm/
+ * decides; we turn its verdict into a signal). */
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/machine.h>
@@ -8,6 +9,7 @@
 #include <kern/proc.h>
 #include <kern/signal.h>
 #include <mm/errno.h>
+#include <mm/frame.h>
 #include <mm/uaccess.h>
 
 #define PROC_MAX 64
@@ -36,18 +38,6 @@ static const struct rlimit64 rlimit_defaults[RLIMIT_COUNT] = {
     [15] = {RLIM_INFINITY, RLIM_INFINITY},          /* RTTIME */
 };
 
-const char *signal_name(int sig)
-{
-    static const char *const names[] = {
-        [SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
-        [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
-        [SIGKILL] = "SIGKILL", [SIGSEGV] = "SIGSEGV", [SIGPIPE] = "SIGPIPE", [SIGTERM] = "SIGTERM",
-    };
-    if (sig > 0 && sig < (int)ARRAY_SIZE(names) && names[sig])
-        return names[sig];
-    return "signal";
-}
-
 /* Contract: see proc.h. */
 int proc_create(struct proc **out, struct proc *parent)
 {
@@ -63,9 +53,12 @@ int proc_create(struct proc **out, struct proc *parent)
     _Static_assert(sizeof(struct proc) <= 4096, "a process record fits in a page");
     if (!p)
         return -ENOMEM;
+    p->sig_info = kzalloc(NSIG * sizeof *p->sig_info);
+    if (!p->sig_info)
+        goto out_free;
     p->fds = fdtable_create();
     if (!p->fds)
-        goto out_free;
+        goto out_info;
     if (arch_proc_init(p))
         goto out_fds;
     p->pid = next_pid++;
@@ -73,6 +66,7 @@ int proc_create(struct proc **out, struct proc *parent)
     p->cwd = parent ? parent->cwd : ramfs_root();
     memcpy(p->rlim, parent ? parent->rlim : rlimit_defaults, sizeof p->rlim);
     p->start_ns = machine_time_ns();
+    p->exit_signal = SIGCHLD;
     p->state = PROC_FREE;
     procs[slot] = p;
     *out = p;
@@ -80,6 +74,8 @@ int proc_create(struct proc **out, struct proc *parent)
 
 out_fds:
     fdtable_destroy(p->fds);
+out_info:
+    kfree(p->sig_info, NSIG * sizeof *p->sig_info);
 out_free:
     kpage_free(p);
     return -ENOMEM;
@@ -103,11 +99,32 @@ unsigned proc_count(void)
     return n;
 }
 
-void proc_sleep(const void *chan)
+void proc_sleep(const void *chan) { proc_sleep_until(chan, 0); }
+
+void proc_sleep_until(const void *chan, uint64_t wake_ns)
 {
     current->wait_chan = chan;
+    current->wake_ns = wake_ns;
     current->state = PROC_SLEEPING;
     arch_switch_to_scheduler(current);
+    current->wake_ns = 0;
+}
+
+/* Wake the timed sleepers whose time has come. */
+static void sched_wake_expired(void)
+{
+    uint64_t now = 0;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = procs[i];
+        if (!p || p->state != PROC_SLEEPING || !p->wake_ns)
+            continue;
+        if (!now)
+            now = machine_time_ns();
+        if (p->wake_ns <= now) {
+            p->wait_chan = NULL;
+            p->state = PROC_RUNNABLE;
+        }
+    }
 }
 
 void proc_yield(void)
@@ -118,6 +135,7 @@ void proc_yield(void)
 
 bool proc_others_runnable(void)
 {
+    sched_wake_expired();
     for (int i = 0; i < PROC_MAX; i++)
         if (procs[i] && procs[i] != current && procs[i]->state == PROC_RUNNABLE)
             return true;
@@ -153,7 +171,30 @@ static void proc_release(struct proc *p)
     for (int i = 0; i < PROC_MAX; i++)
         if (procs[i] == p)
             procs[i] = NULL;
+    kfree(p->sig_info, NSIG * sizeof *p->sig_info);
     kpage_free(p);
+}
+
+/* Tell p's parent that p has ended: its exit signal (SIGCHLD unless clone
+ * chose another) with CLD_EXITED or CLD_KILLED, and a wake-up for wait4.
+ * Returns true when nobody will wait for p: the parent ignores SIGCHLD or
+ * set SA_NOCLDWAIT, so p is released at once, as on Linux. */
+static bool proc_notify_parent(struct proc *p)
+{
+    struct proc *parent = p->parent;
+    const struct ksigaction *a = &parent->sigactions[SIGCHLD - 1];
+    bool autoreap = p->exit_signal == SIGCHLD && (a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT));
+    if (p->exit_signal > 0 && p->exit_signal <= NSIG) {
+        int st = p->exit_status;
+        struct sigpend info = {
+            .code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED,
+            .pid = p->pid,
+            .word = (st & 0x7f) ? (uint64_t)(st & 0x7f) : (uint64_t)((st >> 8) & 0xff),
+        };
+        signal_send(parent, p->exit_signal, &info);
+    }
+    proc_wakeup(parent);
+    return autoreap;
 }
 
 /* What the scheduler does once a process has died on its own stack. */
@@ -173,9 +214,7 @@ static void proc_bury(struct proc *p)
             if (procs[i]->state == PROC_ZOMBIE && init)
                 proc_wakeup(init);
         }
-    if (p->parent)
-        proc_wakeup(p->parent);
-    else
+    if (!p->parent || proc_notify_parent(p))
         proc_release(p);
 }
 
@@ -188,14 +227,32 @@ static _Noreturn void sched_init_ended(struct proc *p)
     machine_poweroff();
 }
 
+/* Nothing can run: wait for the first timed sleeper's time. With none,
+ * every process waits for something only another process could do (a
+ * pause() with nobody to signal it): the machine hangs, as Linux would. */
+static void sched_idle(void)
+{
+    static bool told;
+    uint64_t first = UINT64_MAX;
+    for (int i = 0; i < PROC_MAX; i++)
+        if (procs[i] && procs[i]->state == PROC_SLEEPING && procs[i]->wake_ns)
+            first = MM_MIN(first, procs[i]->wake_ns);
+    if (first == UINT64_MAX && !told) {
+        kprintf("mmcore: every process is asleep and none can be woken\n");
+        told = true;
+    }
+    machine_wait_until(first);
+}
+
 void sched_run(void)
 {
     for (;;) {
+        sched_wake_expired();
         struct proc *p = sched_pick();
-        /* Cannot happen: a process sleeps only in wait4 for a living child,
-         * so some process at the bottom of the tree is runnable. */
-        if (!p)
-            panic("scheduler: nothing to run and process 1 has not ended");
+        if (!p) {
+            sched_idle();
+            continue;
+        }
         p->state = PROC_RUNNING;
         current = p;
         arch_switch_to(p);
@@ -238,33 +295,42 @@ int proc_page_fault(uaddr_t va, unsigned access)
 {
     enum fault_result r = space_fault(current->space, va, access, true);
     const char *why;
-    int sig;
+    int sig, code;
 
     switch (r) {
     case FAULT_OK:
         return 0;
     case FAULT_SEGV_MAPERR:
-        why = "nothing mapped there", sig = SIGSEGV;
+        why = "nothing mapped there", sig = SIGSEGV, code = SEGV_MAPERR;
         break;
     case FAULT_SEGV_ACCERR:
-        why = "access not permitted", sig = SIGSEGV;
+        why = "access not permitted", sig = SIGSEGV, code = SEGV_ACCERR;
         break;
     case FAULT_BUS:
-        why = "beyond the end of the object", sig = SIGBUS;
+        why = "beyond the end of the object", sig = SIGBUS, code = BUS_ADRERR;
         break;
     default:
-        why = "out of memory", sig = SIGKILL;
+        /* Out of memory (a copy-on-write copy, a page table): only the
+         * process that needed the page goes. */
+        why = "out of memory", sig = SIGKILL, code = SI_KERNEL;
         break;
     }
-    kprintf("mmcore: process %d (%s): %s fault at %#lx: %s\n", current->pid, current->name,
-            access == ACCESS_WRITE ? "write" : access == ACCESS_EXEC ? "exec" : "read", va, why);
+    /* Handlers may resolve faults by the thousand (garbage collectors):
+     * only the fatal ones are worth a line. */
+    if (signal_force_is_fatal(sig))
+        kprintf("mmcore: process %d (%s): %s fault at %#lx: %s\n", current->pid, current->name,
+                access == ACCESS_WRITE ? "write" : access == ACCESS_EXEC ? "exec" : "read", va, why);
+    signal_force(sig, code, sig == SIGKILL ? 0 : va);
     return sig;
 }
 
 /* ---- fork and wait ---- */
 
 /* Contract: see proc.h. */
-int64_t proc_fork(void)
+int64_t proc_fork(void) { return proc_clone(SIGCHLD, 0, 0); }
+
+/* Contract: see proc.h. */
+int64_t proc_clone(uint64_t flags, uaddr_t ptid, uaddr_t ctid)
 {
     struct proc *child;
     int err = proc_create(&child, current);
@@ -288,10 +354,20 @@ int64_t proc_fork(void)
     memcpy(child->fds->cloexec, current->fds->cloexec, sizeof child->fds->cloexec);
     memcpy(child->rlim, current->rlim, sizeof child->rlim);
     memcpy(child->name, current->name, sizeof child->name);
+    /* Handlers, the mask and the alternate stack are inherited; pending
+     * signals are not. */
     memcpy(child->sigactions, current->sigactions, sizeof child->sigactions);
     child->sig_blocked = current->sig_blocked;
     child->altstack = current->altstack;
+    child->exit_signal = (int)(flags & CLONE_EXIT_SIGNAL);
     child->cwd = current->cwd;
+    uint32_t tid = (uint32_t)child->pid;
+    if (flags & CLONE_CHILD_SETTID)
+        copy_to_user(child->space, ctid, &tid, sizeof tid); /* failure ignored, as on Linux */
+    if (flags & CLONE_CHILD_CLEARTID)
+        child->clear_child_tid = ctid;
+    if (flags & CLONE_PARENT_SETTID)
+        copy_to_user(current->space, ptid, &tid, sizeof tid);
     arch_proc_fork(child);
     proc_make_runnable(child);
     return child->pid;
@@ -299,88 +375,162 @@ int64_t proc_fork(void)
 
 #define WNOHANG 1
 #define WUNTRACED 2
+#define WSTOPPED 2
+#define WEXITED 4
 #define WCONTINUED 8
+#define WNOWAIT 0x01000000
 #define WNOTHREAD 0x20000000
 #define WALL 0x40000000
 #define WCLONE 0x80000000u
+
+/* Look for an ended child of the current process matching pid (> 0: that
+ * one, otherwise any). Returns the zombie in *zombie, or NULL with 0 when
+ * matching children live on, or -ECHILD when there are none. */
+static int proc_find_zombie(int pid, struct proc **zombie)
+{
+    bool any = false;
+    *zombie = NULL;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = procs[i];
+        if (!c || c->parent != current || (pid > 0 && c->pid != pid))
+            continue;
+        any = true;
+        if (c->state == PROC_ZOMBIE) {
+            *zombie = c;
+            return 0;
+        }
+    }
+    return any ? 0 : -ECHILD;
+}
+
+/* Wait for a matching child to end (see proc_find_zombie). Returns 0 and
+ * *zombie, 0 and NULL with WNOHANG when none has ended, -ECHILD, or
+ * -ERESTARTSYS when a signal interrupts the wait (restarted after a
+ * SA_RESTART handler, -EINTR otherwise, as on Linux). */
+static int proc_wait_zombie(int pid, int options, struct proc **zombie)
+{
+    for (;;) {
+        int err = proc_find_zombie(pid, zombie);
+        if (err || *zombie)
+            return err;
+        if (options & WNOHANG) {
+            /* A parent polling in a loop lets its children run first. */
+            proc_yield();
+            return 0;
+        }
+        if (proc_signal_pending())
+            return -ERESTARTSYS;
+        proc_sleep(current);
+    }
+}
 
 /* Contract: wait4(2). pid > 0 waits for that child, any other value for
  * any child (there are no process groups). Returns the pid reaped, 0 with
  * WNOHANG when no child has ended, -ECHILD without a matching child,
  * -EINVAL for unknown options, -EFAULT for a bad status or rusage
- * pointer (the child is then not reaped). */
+ * pointer (the child is then not reaped), -ERESTARTSYS when interrupted. */
 int64_t proc_wait(int pid, uaddr_t ustatus, int options, uaddr_t urusage)
 {
     if ((unsigned)options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
         return -EINVAL;
     if (pid == INT32_MIN)
         return -ESRCH;
-    for (;;) {
-        bool any = false;
-        for (int i = 0; i < PROC_MAX; i++) {
-            struct proc *c = procs[i];
-            if (!c || c->parent != current || (pid > 0 && c->pid != pid))
-                continue;
-            any = true;
-            if (c->state != PROC_ZOMBIE)
-                continue;
-            int status = c->exit_status;
-            if (ustatus && copy_to_user(current->space, ustatus, &status, sizeof status))
-                return -EFAULT;
-            if (urusage && clear_user(current->space, urusage, 144)) /* struct rusage */
-                return -EFAULT;
-            int cpid = c->pid;
-            proc_release(c);
-            return cpid;
-        }
-        if (!any)
-            return -ECHILD;
-        if (proc_signal_pending())
-            return -EINTR;
-        if (options & WNOHANG) {
-            /* No preemption: a parent polling in a loop lets the others run. */
-            proc_yield();
-            return 0;
-        }
-        proc_sleep(current);
-    }
+    struct proc *c;
+    int err = proc_wait_zombie(pid, options, &c);
+    if (err || !c)
+        return err;
+    int status = c->exit_status;
+    if (ustatus && copy_to_user(current->space, ustatus, &status, sizeof status))
+        return -EFAULT;
+    if (urusage && clear_user(current->space, urusage, 144)) /* struct rusage */
+        return -EFAULT;
+    int cpid = c->pid;
+    proc_release(c);
+    return cpid;
 }
 
-/* ---- signals (no handlers yet: a delivered signal is fatal) ---- */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define P_PIDFD 3
 
-#define SIG_IGN 1
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTSTP 20
-#define SIGTTIN 21
-#define SIGTTOU 22
-#define SIGURG 23
-#define SIGWINCH 28
-
-static uint64_t sig_bit(int sig) { return 1ull << (sig - 1); }
-
-/* Signals whose default action is to do nothing here (the stop signals
- * too: there is no job control). */
-static bool sig_default_ignored(int sig)
+/* waitid's search: 0 and *found (NULL: nothing with WNOHANG) or -errno. */
+static int proc_waitid_find(int idtype, int id, int options, struct proc **found)
 {
-    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
-           (sig >= SIGSTOP && sig <= SIGTTOU);
+    *found = NULL;
+    if ((unsigned)options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE))
+        return -EINVAL;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return -EINVAL;
+    int pid = -1;
+    switch (idtype) {
+    case P_ALL:
+        break;
+    case P_PID:
+        if (id <= 0)
+            return -EINVAL;
+        pid = id;
+        break;
+    case P_PGID:
+        if (id < 0)
+            return -EINVAL;
+        break; /* one process group: any child */
+    case P_PIDFD:
+        return -EBADF; /* there are no pidfds */
+    default:
+        return -EINVAL;
+    }
+    if (options & WEXITED)
+        return proc_wait_zombie(pid, options, found);
+    /* Only stops and continues asked for: they never happen here. */
+    struct proc *z;
+    int err = proc_find_zombie(pid, &z);
+    while (!err && !(options & WNOHANG)) {
+        if (proc_signal_pending())
+            return -ERESTARTSYS;
+        proc_sleep(current);
+        err = proc_find_zombie(pid, &z);
+    }
+    return err;
 }
+
+/* Contract: waitid(2) with idtype P_ALL, P_PID or P_PGID (one process
+ * group: any child). Only WEXITED finds anything (no child ever stops
+ * here); WNOWAIT leaves the child to be waited for again. As on Linux,
+ * infop (when not NULL) gets si_signo, si_errno, si_code, si_pid, si_uid
+ * and si_status whatever happened: SIGCHLD, CLD_EXITED or CLD_KILLED and
+ * the child's details, or zeros. Returns 0, or -EINVAL (bad idtype,
+ * options or id), -EBADF (P_PIDFD), -ECHILD, -EFAULT (infop or rusage),
+ * -ERESTARTSYS when a signal interrupts the wait. */
+int64_t proc_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage)
+{
+    struct proc *c;
+    int err = proc_waitid_find(idtype, id, options, &c);
+    struct linux_siginfo si;
+    memset(&si, 0, sizeof si);
+    if (c) {
+        int st = c->exit_status;
+        si.signo = SIGCHLD;
+        si.code = (st & 0x7f) ? CLD_KILLED : CLD_EXITED;
+        si.u.child.pid = c->pid;
+        si.u.child.status = (st & 0x7f) ? (st & 0x7f) : ((st >> 8) & 0xff);
+        if (!(options & WNOWAIT))
+            proc_release(c);
+        if (urusage && clear_user(current->space, urusage, 144)) /* struct rusage */
+            return -EFAULT;
+    }
+    if (infop && (!access_ok(current->space, infop, sizeof si) ||
+                  copy_to_user(current->space, infop, &si, __builtin_offsetof(struct linux_siginfo, u.child.pad))))
+        return -EFAULT;
+    return err;
+}
+
+/* ---- signals between processes (delivery: signal.c) ---- */
 
 void proc_signal(struct proc *p, int sig)
 {
-    const struct ksigaction *a = &p->sigactions[sig - 1];
-    if (sig != SIGKILL && sig != SIGSTOP &&
-        (a->handler == SIG_IGN || (a->handler == 0 && sig_default_ignored(sig))))
-        return;
-    if (sig == SIGSTOP)
-        return;
-    p->sig_pending |= sig_bit(sig);
-    if (p->state == PROC_SLEEPING && (p->sig_pending & ~p->sig_blocked)) {
-        p->wait_chan = NULL;
-        p->state = PROC_RUNNABLE;
-    }
+    struct sigpend info = {.code = SI_USER, .pid = current ? current->pid : 0};
+    signal_send(p, sig, &info);
 }
 
 void proc_signal_all(int sig, bool spare_self_and_init)
@@ -395,14 +545,10 @@ void proc_signal_all(int sig, bool spare_self_and_init)
 
 bool proc_signal_pending(void) { return (current->sig_pending & ~current->sig_blocked) != 0; }
 
-void proc_check_signals(struct trap_frame *tf)
+/* Contract: see proc.h. */
+void proc_for_each_space(void (*fn)(struct space *s, void *arg), void *arg)
 {
-    uint64_t live = current->sig_pending & ~current->sig_blocked;
-    if (!live)
-        return;
-    int sig = __builtin_ctzll(live) + 1;
-    if (current->sigactions[sig - 1].handler > SIG_IGN)
-        kprintf("mmcore: process %d (%s): handlers are not supported yet; %s is fatal\n", current->pid,
-                current->name, signal_name(sig));
-    proc_exit_signal(sig, tf);
+    for (int i = 0; i < PROC_MAX; i++)
+        if (procs[i] && procs[i]->space)
+            fn(procs[i]->space, arg);
 }

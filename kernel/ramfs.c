@@ -1,48 +1,91 @@
 /* kernel/ramfs.c — the in-memory file system: inodes, directories, path
- * walking, and file data kept in frames under a two-level page index.
+ * walking, renaming, and file data kept in each regular file's page cache
+ * (an mm/ file object), which read(), write() and mappings share.
  *
- * Page index of a regular file: inode.index is a page of 512 physical
- * addresses of leaf pages; each leaf page holds 512 physical addresses of
- * data frames. Page n of the file is leaf[n / 512][n % 512]; 0 is a hole
- * (reads as zeros). */
+ * A regular file's inode holds one reference to its object; mappings hold
+ * the others. When the inode goes (no name, no open file) it drops its
+ * reference, and the inode record lives on until the object's last
+ * reference goes (the mappings need its name for /proc/PID/maps): the
+ * object's release hook frees it. */
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/machine.h>
 #include <kern/panic.h>
+#include <kern/proc.h>
 #include <kern/vfs.h>
 #include <mm/errno.h>
 #include <mm/frame.h>
 #include <mm/platform.h>
 #include <mm/uaccess.h>
 
-#define INDEX_FANOUT 512
-
 static struct inode *root_inode;
 static uint64_t next_ino = 1;
-static uint64_t data_pages; /* file data frames held by all files */
 
 /* Like Linux's tmpfs, files written by programs may use at most half of
  * memory (-ENOSPC beyond): the rest stays for the processes and the
  * kernel, so filling /tmp cannot starve the machine. */
-static bool ramfs_full(void) { return data_pages >= frame_total_count() / 2; }
+static bool ramfs_full(void) { return vm_object_file_pages_total() >= frame_total_count() / 2; }
+
+uint64_t ramfs_data_pages(void) { return vm_object_file_pages_total(); }
 
 uint64_t vfs_now(void) { return machine_boot_epoch() * 1000000000ull + machine_time_ns(); }
 
-static struct inode *inode_new(uint32_t mode)
+static void inode_keep_path(struct inode *ino);
+
+/* A path string kept after its file lost its name. */
+static void gone_path_free(struct inode *ino)
+{
+    if (!ino->gone_path)
+        return;
+    size_t n = strlen(ino->gone_path) + 1;
+    if (n <= KMEM_MAX)
+        kfree(ino->gone_path, n);
+    else
+        kpage_free(ino->gone_path);
+    ino->gone_path = NULL;
+}
+
+/* The page cache's last reference went: the inode record goes with it. */
+static void ramfs_object_release(struct vm_object *obj)
+{
+    struct inode *ino = obj->priv;
+    gone_path_free(ino);
+    kfree(ino, sizeof *ino);
+}
+
+static const struct vm_file_hooks ramfs_file_hooks = {.release = ramfs_object_release};
+
+/* A new inode; a regular file gets its page cache when cached. */
+static struct inode *inode_alloc(uint32_t mode, bool cached)
 {
     struct inode *ino = kzalloc(sizeof *ino);
     if (!ino)
         return NULL;
+    if (S_ISREG(mode) && cached) {
+        ino->obj = vm_object_file_create(0, ino, &ramfs_file_hooks);
+        if (!ino->obj) {
+            kfree(ino, sizeof *ino);
+            return NULL;
+        }
+    }
     ino->ino = next_ino++;
     ino->mode = mode;
     ino->atime = ino->mtime = ino->ctime = vfs_now();
     return ino;
 }
 
+static struct inode *inode_new(uint32_t mode) { return inode_alloc(mode, true); }
+
+struct inode *vfs_inode_new(uint32_t mode) { return inode_alloc(mode, false); }
+
 static void inode_free(struct inode *ino)
 {
-    if (S_ISREG(ino->mode))
-        ramfs_truncate(ino, 0);
+    if (ino->obj) {
+        /* The record lives as long as the pages (ramfs_object_release). */
+        vm_object_unref(ino->obj);
+        return;
+    }
+    gone_path_free(ino);
     kfree(ino, sizeof *ino);
 }
 
@@ -63,6 +106,8 @@ struct inode *vfs_dir_find(struct inode *dir, const char *name, size_t len)
         return dir;
     if (len == 2 && name[0] == '.' && name[1] == '.')
         return dir->parent;
+    if (dir->special != INODE_PLAIN)
+        return procfs_lookup(dir, name, len);
     for (struct dentry *d = dir->children; d; d = d->next)
         if (d->len == len && memcmp(d->name, name, len) == 0)
             return d->inode;
@@ -78,6 +123,8 @@ int vfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode, s
         return -EEXIST;
     if (dir->nlink == 0) /* a removed directory, still open somewhere */
         return -ENOENT;
+    if (dir->special != INODE_PLAIN)
+        return -EACCES; /* /proc holds no files of its own */
     struct dentry *d = kzalloc(sizeof *d);
     struct inode *ino = d ? inode_new(mode) : NULL;
     if (!ino) {
@@ -90,8 +137,8 @@ int vfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode, s
     d->next = dir->children;
     dir->children = d;
     ino->nlink = 1;
+    ino->parent = dir;
     if (S_ISDIR(mode)) {
-        ino->parent = dir;
         ino->nlink = 2;
         dir->nlink++;
     }
@@ -118,9 +165,14 @@ int vfs_remove(struct inode *dir, const char *name, size_t len, bool want_dir)
     if (S_ISDIR(ino->mode)) {
         if (ino->children)
             return -ENOTEMPTY;
+        if (ino->special != INODE_PLAIN)
+            return -EBUSY;
         dir->nlink--;
         ino->nlink = 0;
     } else {
+        /* Still open or mapped: remember the path for /proc/PID/maps. */
+        if (ino->nlink == 1 && (ino->refs || (ino->obj && ino->obj->refs > 1)))
+            inode_keep_path(ino);
         ino->nlink--;
     }
     *pp = d->next;
@@ -128,6 +180,149 @@ int vfs_remove(struct inode *dir, const char *name, size_t len, bool want_dir)
     dir->mtime = dir->ctime = vfs_now();
     if (ino->nlink == 0 && ino->refs == 0)
         inode_free(ino);
+    return 0;
+}
+
+/* The name of ino in its parent directory, or NULL. */
+static const struct dentry *inode_dentry(const struct inode *ino)
+{
+    if (!ino->parent)
+        return NULL;
+    for (const struct dentry *d = ino->parent->children; d; d = d->next)
+        if (d->inode == ino)
+            return d;
+    return NULL;
+}
+
+/* The path of a named inode, built backwards from the end of buf. Returns
+ * its length (moved to the start of buf), or -ENAMETOOLONG. */
+static int inode_path_named(const struct inode *ino, char *buf, size_t size)
+{
+    size_t pos = size - 1;
+    buf[pos] = 0;
+    for (const struct inode *n = ino; n != root_inode;) {
+        const struct dentry *d = inode_dentry(n);
+        if (!d)
+            break;
+        if (pos < d->len + 1u)
+            return -ENAMETOOLONG;
+        pos -= d->len;
+        memcpy(buf + pos, d->name, d->len);
+        buf[--pos] = '/';
+        n = n->parent;
+    }
+    if (pos == size - 1) {
+        if (pos < 1)
+            return -ENAMETOOLONG;
+        buf[--pos] = '/';
+    }
+    size_t len = size - 1 - pos;
+    memmove(buf, buf + pos, len + 1);
+    return (int)len;
+}
+
+/* Keep ino's current path (it is losing its last name). Best effort: with
+ * no memory the listing shows no path. */
+static void inode_keep_path(struct inode *ino)
+{
+    char *page = kpage_alloc();
+    if (!page)
+        return;
+    int len = inode_path_named(ino, page, PAGE_SIZE);
+    if (len > 0) {
+        gone_path_free(ino);
+        if ((size_t)len + 1 <= KMEM_MAX && (ino->gone_path = kzalloc((size_t)len + 1)))
+            memcpy(ino->gone_path, page, (size_t)len + 1);
+        else if ((size_t)len + 1 > KMEM_MAX) {
+            ino->gone_path = page;
+            return;
+        }
+    }
+    kpage_free(page);
+}
+
+/* Contract: see vfs.h. */
+int vfs_path(const struct inode *ino, char *buf, size_t size)
+{
+    static const char deleted[] = " (deleted)";
+    if (size < 2)
+        return -ENAMETOOLONG;
+    if (ino->nlink || S_ISDIR(ino->mode))
+        return inode_path_named(ino, buf, size);
+    const char *p = ino->gone_path ? ino->gone_path : "";
+    size_t n = strlen(p);
+    if (n + sizeof deleted > size)
+        return -ENAMETOOLONG;
+    memcpy(buf, p, n);
+    memcpy(buf + n, deleted, sizeof deleted);
+    return (int)(n + sizeof deleted - 1);
+}
+
+/* Whether dir is d or lies below it. */
+static bool dir_within(const struct inode *dir, const struct inode *d)
+{
+    for (;;) {
+        if (dir == d)
+            return true;
+        if (dir == root_inode || !dir->parent)
+            return false;
+        dir = dir->parent;
+    }
+}
+
+/* Contract: see vfs.h. */
+int vfs_rename(struct inode *old_dir, const char *old_name, size_t old_len, struct inode *new_dir,
+               const char *new_name, size_t new_len)
+{
+    struct dentry **pp = &old_dir->children;
+    for (; *pp; pp = &(*pp)->next)
+        if ((*pp)->len == old_len && memcmp((*pp)->name, old_name, old_len) == 0)
+            break;
+    struct dentry *d = *pp;
+    if (!d)
+        return -ENOENT;
+    if (new_len > NAME_MAX)
+        return -ENAMETOOLONG;
+    struct inode *ino = d->inode;
+    bool is_dir = S_ISDIR(ino->mode);
+    if (is_dir && dir_within(new_dir, ino))
+        return -EINVAL; /* a directory cannot move below itself */
+    if (new_dir->special != INODE_PLAIN || ino->special != INODE_PLAIN)
+        return -EXDEV;
+    if (new_dir->nlink == 0)
+        return -ENOENT;
+    struct inode *target = vfs_dir_find(new_dir, new_name, new_len);
+    if (target == ino)
+        return 0; /* the same file: nothing to do */
+    if (target) {
+        if (is_dir && !S_ISDIR(target->mode))
+            return -ENOTDIR;
+        if (!is_dir && S_ISDIR(target->mode))
+            return -EISDIR;
+        if (is_dir && target->children)
+            return -ENOTEMPTY;
+        if (target == root_inode || dir_within(old_dir, target))
+            return -EBUSY;
+        int err = vfs_remove(new_dir, new_name, new_len, is_dir);
+        if (err)
+            return err;
+    }
+    /* Unhook the entry (removing the target may have moved its link) and
+     * hook it into the new directory under its new name. */
+    for (pp = &old_dir->children; *pp != d; pp = &(*pp)->next)
+        ;
+    *pp = d->next;
+    memcpy(d->name, new_name, new_len);
+    d->len = (uint16_t)new_len;
+    d->next = new_dir->children;
+    new_dir->children = d;
+    if (is_dir && old_dir != new_dir) {
+        old_dir->nlink--;
+        new_dir->nlink++;
+    }
+    ino->parent = new_dir;
+    uint64_t now = vfs_now();
+    old_dir->mtime = old_dir->ctime = new_dir->mtime = new_dir->ctime = ino->ctime = now;
     return 0;
 }
 
@@ -200,38 +395,25 @@ int vfs_lookup_parent(struct inode *dir, const char *path, struct inode **parent
     return walk(dir, path, true, parent, last, last_len, trailing_slash);
 }
 
-/* ---- the page index ---- */
-
-static paddr_t *index_slots(paddr_t table) { return platform_phys_to_virt(table); }
+/* ---- file data: the page cache ---- */
 
 int ramfs_page(struct inode *ino, uint64_t pgoff, bool create, paddr_t *pa)
 {
-    if (pgoff >= (uint64_t)INDEX_FANOUT * INDEX_FANOUT)
-        return -EFBIG;
     *pa = 0;
-    if (!ino->index) {
-        if (!create)
-            return 0;
-        if (frame_alloc_zeroed(&ino->index, MM_ALLOC_TABLE))
-            return -ENOMEM;
-    }
-    paddr_t *top = index_slots(ino->index);
-    paddr_t *leafp = &top[pgoff / INDEX_FANOUT];
-    if (!*leafp) {
-        if (!create)
-            return 0;
-        if (frame_alloc_zeroed(leafp, MM_ALLOC_TABLE))
-            return -ENOMEM;
-    }
-    paddr_t *slot = &index_slots(*leafp)[pgoff % INDEX_FANOUT];
-    if (!*slot && create) {
-        if (frame_alloc_zeroed(slot, MM_ALLOC_FRAME))
-            return -ENOMEM;
-        ino->pages++;
-        data_pages++;
-    }
-    *pa = *slot;
-    return 0;
+    if (!ino->obj)
+        return 0;
+    return vm_object_file_page(ino->obj, pgoff, create, pa);
+}
+
+struct truncate_walk {
+    struct vm_object *obj;
+    uint64_t first;
+};
+
+static void truncate_unmap(struct space *s, void *arg)
+{
+    struct truncate_walk *w = arg;
+    space_object_unmap(s, w->obj, w->first);
 }
 
 /* Contract: see vfs.h. */
@@ -239,36 +421,17 @@ int ramfs_truncate(struct inode *ino, uint64_t size)
 {
     if (size > FILE_MAX_BYTES)
         return -EFBIG;
-    uint64_t keep = (size + PAGE_SIZE - 1) / PAGE_SIZE; /* pages that survive */
-    if (size < ino->size && ino->index) {
-        paddr_t *top = index_slots(ino->index);
-        for (uint64_t l = keep / INDEX_FANOUT; l < INDEX_FANOUT; l++) {
-            if (!top[l])
-                continue;
-            paddr_t *leaf = index_slots(top[l]);
-            uint64_t first = l == keep / INDEX_FANOUT ? keep % INDEX_FANOUT : 0;
-            for (uint64_t i = first; i < INDEX_FANOUT; i++) {
-                if (leaf[i]) {
-                    frame_unref(leaf[i]);
-                    leaf[i] = 0;
-                    ino->pages--;
-                    data_pages--;
-                }
-            }
-            if (first == 0) {
-                frame_unref(top[l]);
-                top[l] = 0;
-            }
+    if (ino->obj) {
+        if (size < ino->size) {
+            /* The cut pages leave every mapping first (mm/ keeps no
+             * reverse map: the processes are few, their VMAs indexed). */
+            struct truncate_walk w = {ino->obj, (size + PAGE_SIZE - 1) / PAGE_SIZE};
+            if (ino->obj->refs > 1)
+                proc_for_each_space(truncate_unmap, &w);
         }
-        if (size % PAGE_SIZE) {
-            paddr_t pa;
-            if (ramfs_page(ino, size / PAGE_SIZE, false, &pa) == 0 && pa)
-                memset((char *)platform_phys_to_virt(pa) + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
-        }
-        if (size == 0) {
-            frame_unref(ino->index);
-            ino->index = 0;
-        }
+        int err = vm_object_file_resize(ino->obj, size);
+        if (err)
+            return err;
     }
     ino->size = size;
     ino->mtime = ino->ctime = vfs_now();
@@ -282,25 +445,28 @@ struct copier {
     char *kbuf;
 };
 
-static int copier_out(struct copier *c, uint64_t done, const void *src, uint64_t n)
+/* Copy n bytes out (src NULL: a hole, zeros); returns how many were copied,
+ * fewer than n only when the user buffer faults part way. */
+static uint64_t copier_out(struct copier *c, uint64_t done, const void *src, uint64_t n)
 {
+    static const char zeros[PAGE_SIZE];
+    if (!src)
+        src = zeros;
     if (!c->s) {
-        if (src)
-            memcpy(c->kbuf + done, src, n);
-        else
-            memset(c->kbuf + done, 0, n);
-        return 0;
+        memcpy(c->kbuf + done, src, n);
+        return n;
     }
-    return src ? copy_to_user(c->s, c->ubuf + done, src, n) : clear_user(c->s, c->ubuf + done, n);
+    return copy_to_user_partial(c->s, c->ubuf + done, src, n);
 }
 
-static int copier_in(struct copier *c, uint64_t done, void *dst, uint64_t n)
+/* Copy n bytes in; as copier_out. */
+static uint64_t copier_in(struct copier *c, uint64_t done, void *dst, uint64_t n)
 {
     if (!c->s) {
         memcpy(dst, c->kbuf + done, n);
-        return 0;
+        return n;
     }
-    return copy_from_user(c->s, dst, c->ubuf + done, n);
+    return copy_from_user_partial(c->s, dst, c->ubuf + done, n);
 }
 
 static int64_t ramfs_read(struct inode *ino, uint64_t off, struct copier *c, uint64_t len)
@@ -315,12 +481,25 @@ static int64_t ramfs_read(struct inode *ino, uint64_t off, struct copier *c, uin
         paddr_t pa;
         ramfs_page(ino, pos / PAGE_SIZE, false, &pa);
         const char *src = pa ? (const char *)platform_phys_to_virt(pa) + in_page : NULL;
-        if (copier_out(c, done, src, n))
+        /* The copy may fault on a mapping of this very file, whose page it
+         * then creates: only the frame found here is used. */
+        /* A buffer that runs into unmapped memory gets what fitted before
+         * it, as on Linux. */
+        uint64_t got = copier_out(c, done, src, n);
+        done += got;
+        if (got < n)
             return done ? (int64_t)done : -EFAULT;
-        done += n;
     }
     ino->atime = vfs_now();
     return (int64_t)done;
+}
+
+/* The file grows to size (bytes past the old end that this write does not
+ * cover read as zeros). */
+static void ramfs_grow(struct inode *ino, uint64_t size)
+{
+    if (size > ino->size && vm_object_file_resize(ino->obj, size) == 0)
+        ino->size = size;
 }
 
 static int64_t ramfs_write(struct inode *ino, uint64_t off, struct copier *c, uint64_t len)
@@ -330,6 +509,10 @@ static int64_t ramfs_write(struct inode *ino, uint64_t off, struct copier *c, ui
     len = MM_MIN(len, FILE_MAX_BYTES - off);
     uint64_t done = 0;
     int err = 0;
+    /* A write past the end leaves a hole: zero what a shared mapping may
+     * have left past the old end in its last page. */
+    if (len && off > ino->size)
+        ramfs_grow(ino, off);
     while (done < len) {
         uint64_t pos = off + done, in_page = pos % PAGE_SIZE;
         uint64_t n = MM_MIN(len - done, PAGE_SIZE - in_page);
@@ -341,13 +524,20 @@ static int64_t ramfs_write(struct inode *ino, uint64_t off, struct copier *c, ui
         err = ramfs_page(ino, pos / PAGE_SIZE, true, &pa);
         if (err)
             break;
-        if (copier_in(c, done, (char *)platform_phys_to_virt(pa) + in_page, n)) {
+        /* Grow first (what a shared mapping left past the old end goes),
+         * then copy; a failed copy shrinks back (past the end stays zero). */
+        uint64_t old_size = ino->size;
+        ramfs_grow(ino, pos + n);
+        uint64_t got = copier_in(c, done, (char *)platform_phys_to_virt(pa) + in_page, n);
+        if (got < n) {
+            /* The bytes before the fault count, as on Linux. */
+            if (ino->size > MM_MAX(old_size, pos + got))
+                ramfs_truncate(ino, MM_MAX(old_size, pos + got));
+            done += got;
             err = -EFAULT;
             break;
         }
         done += n;
-        if (pos + n > ino->size)
-            ino->size = pos + n;
     }
     if (done) {
         ino->mtime = ino->ctime = vfs_now();
@@ -403,6 +593,7 @@ void ramfs_init(void)
     mkdir_or_panic(root_inode, "tmp", 01777);
     mkdir_or_panic(root_inode, "bin", 0755);
     mkdir_or_panic(root_inode, "etc", 0755);
+    procfs_init(root_inode);
     static const struct {
         const char *name;
         uint32_t rdev;

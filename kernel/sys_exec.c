@@ -1,31 +1,41 @@
 /* kernel/sys_exec.c — process creation and program execution: fork (and
- * vfork, done as a fork, which POSIX allows), clone in its fork form,
- * execve, and wait4. */
+ * vfork, done as a fork, which POSIX allows), clone in its fork forms,
+ * execve, wait4 and waitid. */
 #include <kern/exec.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/proc.h>
+#include <kern/signal.h>
 #include <kern/syscall.h>
 #include <mm/errno.h>
 #include <mm/uaccess.h>
 
-#define SIGCHLD 17
 #define EXEC_STRING_PAGES 16   /* argument + environment bytes: 64 KiB */
 #define EXEC_MAX_STRINGS 510   /* argv + envp entries */
 
 int64_t sys_fork(SYSCALL_ARGS) { return proc_fork(); }
 
-/* clone with only an exit signal (what C libraries use for fork) is fork;
- * threads and the other sharing flags are not supported yet. */
+/* clone as C libraries use it for fork: an exit signal (musl: SIGCHLD
+ * alone), and glibc's CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID with the
+ * child's tid address; CLONE_PARENT_SETTID and CLONE_VFORK (done as a
+ * fork) too. x86-64 argument order: flags, stack, parent_tid, child_tid,
+ * tls. An exit signal beyond NSIG is accepted and never sent, as by
+ * Linux's clone (clone3 refuses it). Threads (CLONE_VM and the other
+ * sharing flags) and a new stack are not supported yet: -ENOSYS. */
 int64_t sys_clone(SYSCALL_ARGS)
 {
-    uint64_t flags = a0, stack = a1;
-    if ((flags & ~0xffull) == 0 && stack == 0)
-        return proc_fork();
+    uint64_t flags = a0;
+    uaddr_t stack = a1, ptid = a2, ctid = a3;
+    const uint64_t forklike = CLONE_EXIT_SIGNAL | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
+                              CLONE_CHILD_SETTID;
+    if ((flags & ~forklike) == 0 && stack == 0)
+        return proc_clone(flags, ptid, ctid);
     return -ENOSYS;
 }
 
 int64_t sys_wait4(SYSCALL_ARGS) { return proc_wait((int)a0, a1, (int)a2, a3); }
+
+int64_t sys_waitid(SYSCALL_ARGS) { return proc_waitid((int)a0, (int)a1, a2, (int)a3, a4); }
 
 /* The strings of argv and envp, copied from the calling process into
  * kernel pages (a string never straddles two pages). */
@@ -117,10 +127,13 @@ int64_t sys_execve(SYSCALL_ARGS)
             fd_close(current->fds, fd);
     current->clear_child_tid = 0;
     current->robust_list = 0;
-    /* Handlers do not survive exec; ignored signals stay ignored. */
-    for (int i = 0; i < NSIG; i++)
-        if (current->sigactions[i].handler != 1)
-            memset(&current->sigactions[i], 0, sizeof current->sigactions[i]);
+    /* Handlers do not survive exec; ignored signals stay ignored; the
+     * mask and pending signals stay; the alternate stack goes. */
+    for (int i = 0; i < NSIG; i++) {
+        uint64_t h = current->sigactions[i].handler;
+        memset(&current->sigactions[i], 0, sizeof current->sigactions[i]);
+        current->sigactions[i].handler = h == SIG_IGN ? SIG_IGN : SIG_DFL;
+    }
     memset(&current->altstack, 0, sizeof current->altstack);
 out:
     exec_strings_free(&es);

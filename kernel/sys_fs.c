@@ -1,7 +1,8 @@
 /* kernel/sys_fs.c — the file system calls: opening and closing, reading
  * and writing (plain, vectored, positioned), seeking, status, descriptors,
- * and the few name operations /tmp needs. Linux's argument checks and
- * errors, in Linux's order where a program can tell. */
+ * pipes, poll, and the name operations (mkdir, unlink, rename, truncate).
+ * Linux's argument checks and errors, in Linux's order where a program
+ * can tell. */
 #include <arch_abi.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -69,7 +70,7 @@ static int dir_of(int dirfd, const char *path, struct inode **dir)
 
 static bool file_seekable(const struct file *f)
 {
-    return !(S_ISCHR(f->inode->mode) && f->inode->rdev == CHARDEV_CONSOLE);
+    return !(S_ISCHR(f->inode->mode) && f->inode->rdev == CHARDEV_CONSOLE) && !S_ISFIFO(f->inode->mode);
 }
 
 static bool fd_cloexec(struct fdtable *t, int fd) { return t->cloexec[fd / 8] & (1u << (fd % 8)); }
@@ -297,14 +298,14 @@ int64_t sys_lseek(SYSCALL_ARGS)
 static int stat_to_user(struct inode *ino, uaddr_t ust)
 {
     struct linux_stat st = {0};
-    st.st_dev = 1;
+    st.st_dev = RAMFS_DEV;
     st.st_ino = ino->ino;
-    st.st_nlink = ino->nlink ? ino->nlink : 0;
+    st.st_nlink = ino->special != INODE_PLAIN || S_ISFIFO(ino->mode) ? 1 : ino->nlink;
     st.st_mode = ino->mode;
     st.st_rdev = ino->rdev;
     st.st_size = S_ISREG(ino->mode) ? (int64_t)ino->size : S_ISDIR(ino->mode) ? 4096 : 0;
     st.st_blksize = 4096;
-    st.st_blocks = (int64_t)(ino->pages * 8);
+    st.st_blocks = ino->obj ? (int64_t)(vm_object_file_pages(ino->obj) * 8) : 0;
     st.st_atime = ino->atime / 1000000000ull, st.st_atime_nsec = ino->atime % 1000000000ull;
     st.st_mtime = ino->mtime / 1000000000ull, st.st_mtime_nsec = ino->mtime % 1000000000ull;
     st.st_ctime = ino->ctime / 1000000000ull, st.st_ctime_nsec = ino->ctime % 1000000000ull;
@@ -535,12 +536,146 @@ int64_t sys_ftruncate(SYSCALL_ARGS)
     if (len < 0)
         return -EINVAL;
     struct file *f = fd_get(current->fds, (int)a0);
-    if (!f)
+    if (!f || (f->flags & O_PATH))
         return -EBADF;
-    if (!S_ISREG(f->inode->mode) || !file_writable(f))
+    if (!S_ISREG(f->inode->mode) || !file_writable(f) || f->inode->special != INODE_PLAIN)
         return -EINVAL;
     return ramfs_truncate(f->inode, (uint64_t)len);
 }
+
+int64_t sys_truncate(SYSCALL_ARGS)
+{
+    char path[PATH_MAX];
+    struct inode *ino;
+    int64_t len = (int64_t)a1;
+    int err = path_get(a0, path);
+    if (!err)
+        err = vfs_lookup(current->cwd, path, &ino);
+    if (err)
+        return err;
+    if (S_ISDIR(ino->mode))
+        return -EISDIR;
+    if (!S_ISREG(ino->mode) || ino->special != INODE_PLAIN)
+        return -EINVAL;
+    if (len < 0)
+        return -EINVAL;
+    return ramfs_truncate(ino, (uint64_t)len);
+}
+
+/* ---- rename ---- */
+
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define RENAME_WHITEOUT 4
+
+/* Look up the parent of path for rename: the last component must be a
+ * real name (not "/", "." or ".."). */
+static int rename_parent(int dirfd, const char *path, struct inode **parent, const char **last,
+                         size_t *len, bool *trailing)
+{
+    struct inode *dir;
+    int err = dir_of(dirfd, path, &dir);
+    if (!err)
+        err = vfs_lookup_parent(dir, path, parent, last, len, trailing);
+    if (err)
+        return err;
+    if (*len == 0 || (*len == 1 && (*last)[0] == '.') || (*len == 2 && (*last)[0] == '.' && (*last)[1] == '.'))
+        return -EBUSY;
+    return 0;
+}
+
+static int64_t do_renameat2(int olddirfd, uaddr_t uold, int newdirfd, uaddr_t unew, unsigned flags)
+{
+    char *oldp = kpage_alloc(), *newp = kpage_alloc();
+    struct inode *op, *np;
+    const char *ol, *nl;
+    size_t olen, nlen;
+    bool otrail, ntrail;
+    int err;
+
+    if (!oldp || !newp) {
+        err = -ENOMEM;
+        goto out;
+    }
+    if ((flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+        ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))) {
+        err = -EINVAL;
+        goto out;
+    }
+    if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) {
+        err = -EINVAL; /* not offered by this file system */
+        goto out;
+    }
+    err = path_get(uold, oldp);
+    if (!err)
+        err = path_get(unew, newp);
+    if (!err)
+        err = rename_parent(olddirfd, oldp, &op, &ol, &olen, &otrail);
+    if (!err)
+        err = rename_parent(newdirfd, newp, &np, &nl, &nlen, &ntrail);
+    if (err)
+        goto out;
+    struct inode *src = vfs_dir_find(op, ol, olen);
+    if (!src) {
+        err = -ENOENT;
+        goto out;
+    }
+    if ((otrail || ntrail) && !S_ISDIR(src->mode)) {
+        err = -ENOTDIR;
+        goto out;
+    }
+    if ((flags & RENAME_NOREPLACE) && vfs_dir_find(np, nl, nlen)) {
+        err = -EEXIST;
+        goto out;
+    }
+    err = vfs_rename(op, ol, olen, np, nl, nlen);
+out:
+    if (oldp)
+        kpage_free(oldp);
+    if (newp)
+        kpage_free(newp);
+    return err;
+}
+
+int64_t sys_rename(SYSCALL_ARGS) { return do_renameat2(AT_FDCWD, a0, AT_FDCWD, a1, 0); }
+int64_t sys_renameat(SYSCALL_ARGS) { return do_renameat2((int)a0, a1, (int)a2, a3, 0); }
+int64_t sys_renameat2(SYSCALL_ARGS) { return do_renameat2((int)a0, a1, (int)a2, a3, (unsigned)a4); }
+
+/* ---- pipes ---- */
+
+#define O_NOTIFICATION_PIPE O_EXCL
+
+static int64_t do_pipe2(uaddr_t ufds, int flags)
+{
+    struct file *r, *w;
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE))
+        return -EINVAL;
+    int err = pipe_create((uint32_t)flags, &r, &w);
+    if (err)
+        return err;
+    int fds[2];
+    fds[0] = fd_install(current->fds, r, 0, flags & O_CLOEXEC);
+    if (fds[0] < 0) {
+        file_unref(r);
+        file_unref(w);
+        return fds[0];
+    }
+    fds[1] = fd_install(current->fds, w, 0, flags & O_CLOEXEC);
+    if (fds[1] < 0) {
+        fd_close(current->fds, fds[0]);
+        file_unref(w);
+        return fds[1];
+    }
+    if (copy_to_user(current->space, ufds, fds, sizeof fds)) {
+        fd_close(current->fds, fds[0]);
+        fd_close(current->fds, fds[1]);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+int64_t sys_pipe(SYSCALL_ARGS) { return do_pipe2(a0, 0); }
+int64_t sys_pipe2(SYSCALL_ARGS) { return do_pipe2(a0, (int)a1); }
 
 /* The name of dir inside its parent. */
 static const struct dentry *dir_entry(struct inode *dir)
@@ -640,6 +775,8 @@ int64_t sys_getdents64(SYSCALL_ARGS)
 #define POLLIN 0x001
 #define POLLPRI 0x002
 #define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
 #define POLLNVAL 0x020
 #define POLLRDNORM 0x040
 #define POLLWRNORM 0x100
@@ -649,14 +786,11 @@ struct pollfd_user {
     int16_t events, revents;
 };
 
-/* Every file here is always ready: reads never wait (the console
- * excepted, which waits inside read), writes never block. So a poll with
- * ready descriptors returns at once, and one without waits for the
- * timeout (or a signal). */
-static int64_t do_poll(uaddr_t ufds, uint64_t nfds, int64_t timeout_ns)
+/* One pass over the descriptors: each one's revents, written back; the
+ * number that have any. A file without a poll operation is always ready
+ * as opened (regular files, devices); pipes say. */
+static int64_t poll_scan(uaddr_t ufds, uint64_t nfds)
 {
-    if (nfds > current->rlim[7].cur)
-        return -EINVAL;
     struct pollfd_user chunk[64];
     int64_t ready = 0;
     for (uint64_t done = 0; done < nfds;) {
@@ -669,29 +803,45 @@ static int64_t do_poll(uaddr_t ufds, uint64_t nfds, int64_t timeout_ns)
             if (p->fd < 0)
                 continue;
             struct file *f = fd_get(current->fds, p->fd);
+            unsigned have;
             if (!f)
-                p->revents = POLLNVAL;
+                have = POLLNVAL;
+            else if (f->ops->poll)
+                have = f->ops->poll(f);
             else
-                p->revents = (int16_t)(p->events & ((file_readable(f) ? POLLIN | POLLRDNORM | POLLPRI : 0) |
-                                                    (file_writable(f) ? POLLOUT | POLLWRNORM : 0)));
+                have = (file_readable(f) ? POLLIN | POLLRDNORM | POLLPRI : 0) |
+                       (file_writable(f) ? POLLOUT | POLLWRNORM : 0);
+            /* POLLHUP, POLLERR and POLLNVAL are reported unasked. */
+            p->revents = (int16_t)(have & ((unsigned)(uint16_t)p->events | POLLHUP | POLLERR | POLLNVAL));
             ready += p->revents != 0;
         }
         if (copy_to_user(current->space, ufds + done * sizeof chunk[0], chunk, n * sizeof chunk[0]))
             return -EFAULT;
         done += n;
     }
-    if (ready || timeout_ns == 0)
-        return ready;
+    return ready;
+}
+
+/* Scan until a descriptor is ready, the timeout passes (0) or a signal
+ * comes (-EINTR); meanwhile the other processes run. */
+static int64_t do_poll(uaddr_t ufds, uint64_t nfds, int64_t timeout_ns)
+{
+    if (nfds > current->rlim[7].cur)
+        return -EINVAL;
     uint64_t until = timeout_ns < 0 ? UINT64_MAX : machine_time_ns() + (uint64_t)timeout_ns;
-    while (machine_time_ns() < until) {
+    for (;;) {
+        int64_t ready = poll_scan(ufds, nfds);
+        if (ready || timeout_ns == 0)
+            return ready;
+        if (machine_time_ns() >= until)
+            return 0;
         if (proc_signal_pending())
             return -EINTR;
         if (proc_others_runnable())
             proc_yield();
         else
-            __asm__ volatile("pause");
+            machine_relax();
     }
-    return 0;
 }
 
 int64_t sys_poll(SYSCALL_ARGS)

@@ -1,12 +1,17 @@
 /* kernel/sys_mm.c — the memory system calls. mm/ implements each one with
  * Linux's checks and semantics; the kernel only resolves file descriptors
- * (mmap) and passes the current address space. */
+ * (mmap: what the open file allows, kernel/file.c) and passes the current
+ * address space. */
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/vfs.h>
 #include <mm/errno.h>
 #include <mm/mman.h>
 
+/* mmap. Linux's order: an unaligned offset (x86-64's own check), then the
+ * descriptor (-EBADF; O_PATH descriptors do not count), MAP_HUGETLB on a
+ * file that is not hugetlbfs (-EINVAL); everything else, the file's access
+ * checks included, in do_mmap's order inside mm/ (space_map_file). */
 int64_t sys_mmap(SYSCALL_ARGS)
 {
     uaddr_t addr = a0;
@@ -17,13 +22,13 @@ int64_t sys_mmap(SYSCALL_ARGS)
         return -EINVAL;
     if (!(flags & MAP_ANONYMOUS)) {
         struct file *f = fd_get(current->fds, fd);
-        if (!f)
+        if (!f || (f->flags & O_PATH))
             return -EBADF;
-        uint64_t type = flags & MAP_TYPE;
-        if (len == 0 || (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
+        if (flags & MAP_HUGETLB)
             return -EINVAL;
-        /* File-backed mappings arrive with the page cache. */
-        return -ENODEV;
+        struct space_file sf;
+        file_mmap_rights(f, &sf);
+        return space_map_file(current->space, addr, len, prot, flags, &sf, off);
     }
     return space_map(current->space, addr, len, prot, flags, NULL, off, false);
 }

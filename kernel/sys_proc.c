@@ -185,11 +185,21 @@ static int64_t do_sleep(int clock, int flags, uaddr_t ureq, uaddr_t urem)
     uint64_t delta = (flags & TIMER_ABSTIME) ? (want > now ? want - now : 0) : want;
     uint64_t mono = machine_time_ns();
     uint64_t until = delta > UINT64_MAX - mono ? UINT64_MAX : mono + delta;
-    /* Other processes run meanwhile; alone, the CPU waits. */
-    while (proc_others_runnable() && machine_time_ns() < until)
-        proc_yield();
-    machine_wait_until(until);
-    (void)urem; /* never interrupted: nothing remains */
+    /* Other processes run meanwhile; alone, the CPU waits. A signal to
+     * deliver ends the sleep early: -EINTR and, for a relative sleep, the
+     * time that remained (even with SA_RESTART, as on Linux). */
+    while ((mono = machine_time_ns()) < until) {
+        if (proc_signal_pending()) {
+            if (urem && !(flags & TIMER_ABSTIME)) {
+                uint64_t left = until - mono;
+                struct timespec64 rem = {(int64_t)(left / NSEC), (int64_t)(left % NSEC)};
+                if (copy_to_user(current->space, urem, &rem, sizeof rem))
+                    return -EFAULT;
+            }
+            return -EINTR;
+        }
+        proc_sleep_until(&current->wake_ns, until);
+    }
     return 0;
 }
 
@@ -206,6 +216,44 @@ int64_t sys_clock_nanosleep(SYSCALL_ARGS)
 }
 
 /* ---- the machine ---- */
+
+/* mmcore's own system call (number MMCORE_SYS_VMINFO, far above Linux's):
+ * what the frame allocator and the page tables say, so that tests can see
+ * copy-on-write sharing and count frames exactly. Read-only.
+ *   op 0: returns the number of free frames;
+ *   op 1: returns the number of frames in all;
+ *   op 2: fills *out (struct mmcore_page_info) for the page at user
+ *         address addr in the caller: its frame's physical address (0 when
+ *         the page has no frame yet), the frame's reference count and the
+ *         page-table permissions (PROT_* bits); 0, or -EFAULT for a bad
+ *         out pointer.
+ * Any other op: -EINVAL. */
+int64_t sys_mmcore_vminfo(SYSCALL_ARGS)
+{
+    unsigned op = (unsigned)a0;
+    uaddr_t addr = a1, out = a2;
+    switch (op) {
+    case 0:
+        return (int64_t)frame_free_count();
+    case 1:
+        return (int64_t)frame_total_count();
+    case 2: {
+        struct {
+            uint64_t frame;
+            uint32_t refcount, prot;
+        } info = {0, 0, 0};
+        paddr_t pa;
+        unsigned prot;
+        if (addr < current->space->top && pmap_extract(&current->space->pmap, page_down(addr), &pa, &prot)) {
+            info.frame = pa;
+            info.refcount = frame_refcount(pa);
+            info.prot = prot;
+        }
+        return copy_to_user(current->space, out, &info, sizeof info) ? -EFAULT : 0;
+    }
+    }
+    return -EINVAL;
+}
 
 /* sysinfo: memory figures from mm/'s frame allocator. */
 int64_t sys_sysinfo(SYSCALL_ARGS)

@@ -1,9 +1,9 @@
-/* kernel/sys_signal.c — the signal system calls, enough for C libraries
- * and language runtimes that set dispositions and masks at start-up and
- * for kill/raise/abort: dispositions, the blocked mask and the alternate
- * stack are kept and reported as Linux does; a signal sent to a process
- * that does not ignore it ends that process with 128 + signal when it is
- * not blocked. Handlers are not run yet. */
+/* kernel/sys_signal.c — the signal system calls: dispositions
+ * (rt_sigaction), the blocked set (rt_sigprocmask, rt_sigpending), the
+ * alternate stack (sigaltstack), waiting for a signal (pause,
+ * rt_sigsuspend) and sending one (kill, tkill, tgkill). Delivery itself is
+ * kernel/signal.c; rt_sigreturn belongs to the architecture's frame
+ * (kernel/x86_64/signal.c). */
 #include <kern/lib.h>
 #include <kern/proc.h>
 #include <kern/signal.h>
@@ -11,22 +11,21 @@
 #include <mm/errno.h>
 #include <mm/uaccess.h>
 
-#define SIGSTOP 19
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1u << 31)
-#define MINSIGSTKSZ 2048
-#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+#define SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
 
+/* rt_sigaction(sig, act, oldact, sigsetsize). Flags Linux does not know
+ * are dropped (so programs can probe for support, as on Linux 5.11+);
+ * SIGKILL and SIGSTOP cannot be in the mask; a handler set to ignore (or
+ * to a default that ignores) discards the signal if pending. */
 int64_t sys_rt_sigaction(SYSCALL_ARGS)
 {
     int sig = (int)a0;
     uaddr_t uact = a1, uold = a2;
     struct ksigaction act;
-    if (a3 != 8) /* sizeof(sigset_t) */
+    if (a3 != SIGSET_SIZE)
         return -EINVAL;
     if (uact && copy_from_user(current->space, &act, uact, sizeof act))
         return -EFAULT;
@@ -34,11 +33,12 @@ int64_t sys_rt_sigaction(SYSCALL_ARGS)
         return -EINVAL;
     struct ksigaction old = current->sigactions[sig - 1];
     if (uact) {
-        act.mask &= ~UNBLOCKABLE;
+        act.mask &= ~SIG_UNBLOCKABLE;
+        act.flags &= SA_KNOWN_FLAGS;
         current->sigactions[sig - 1] = act;
-        if (act.handler == 1) /* SIG_IGN discards what is pending */
-            current->sig_pending &= ~(1ull << (sig - 1));
+        signal_discard_ignored(current, sig);
     }
+    old.flags &= SA_KNOWN_FLAGS;
     if (uold && copy_to_user(current->space, uold, &old, sizeof old))
         return -EFAULT;
     return 0;
@@ -49,21 +49,20 @@ int64_t sys_rt_sigprocmask(SYSCALL_ARGS)
     int how = (int)a0;
     uaddr_t uset = a1, uold = a2;
     uint64_t old = current->sig_blocked, set;
-    if (a3 != 8)
+    if (a3 != SIGSET_SIZE)
         return -EINVAL;
     if (uset) {
         if (copy_from_user(current->space, &set, uset, sizeof set))
             return -EFAULT;
-        set &= ~UNBLOCKABLE;
         switch (how) {
         case SIG_BLOCK:
-            current->sig_blocked |= set;
+            signal_set_blocked(current->sig_blocked | set);
             break;
         case SIG_UNBLOCK:
-            current->sig_blocked &= ~set;
+            signal_set_blocked(current->sig_blocked & ~set);
             break;
         case SIG_SETMASK:
-            current->sig_blocked = set;
+            signal_set_blocked(set);
             break;
         default:
             return -EINVAL;
@@ -74,30 +73,64 @@ int64_t sys_rt_sigprocmask(SYSCALL_ARGS)
     return 0;
 }
 
+/* rt_sigpending(set, sigsetsize): the signals pending while blocked. A
+ * size up to the kernel's set is accepted, as on Linux. */
+int64_t sys_rt_sigpending(SYSCALL_ARGS)
+{
+    uint64_t size = a1;
+    if (size > SIGSET_SIZE)
+        return -EINVAL;
+    uint64_t set = current->sig_pending & current->sig_blocked;
+    return copy_to_user(current->space, a0, &set, size) ? -EFAULT : 0;
+}
+
+/* pause: sleep until a signal is delivered; -EINTR after its handler. */
+int64_t sys_pause(SYSCALL_ARGS)
+{
+    while (!proc_signal_pending())
+        proc_sleep(&current->sig_pending);
+    return -ERESTARTNOHAND;
+}
+
+/* rt_sigsuspend(mask, sigsetsize): wait for a signal with mask in place;
+ * the old mask comes back after the handler (the frame saves it). */
+int64_t sys_rt_sigsuspend(SYSCALL_ARGS)
+{
+    uint64_t mask;
+    if (a1 != SIGSET_SIZE)
+        return -EINVAL;
+    if (copy_from_user(current->space, &mask, a0, sizeof mask))
+        return -EFAULT;
+    current->sig_saved_mask = current->sig_blocked;
+    current->sig_restore_mask = true;
+    signal_set_blocked(mask);
+    while (!proc_signal_pending())
+        proc_sleep(&current->sig_pending);
+    return -ERESTARTNOHAND;
+}
+
+/* Linux's stack_t. */
+struct user_stack {
+    uint64_t sp;
+    int32_t flags, pad;
+    uint64_t size;
+};
+
 int64_t sys_sigaltstack(SYSCALL_ARGS)
 {
     uaddr_t uss = a0, uold = a1;
-    struct {
-        uint64_t sp;
-        int32_t flags, pad;
-        uint64_t size;
-    } ss, old = {current->altstack.sp, current->altstack.flags, 0, current->altstack.size};
-    if (!old.sp && !old.size)
-        old.flags = SS_DISABLE;
+    uaddr_t sp = arch_signal_user_sp();
+    struct user_stack ss, old = {
+        .sp = current->altstack.sp,
+        .flags = signal_altstack_flags(current, sp),
+        .size = current->altstack.size,
+    };
     if (uss) {
         if (copy_from_user(current->space, &ss, uss, sizeof ss))
             return -EFAULT;
-        unsigned mode = (unsigned)ss.flags & ~SS_AUTODISARM;
-        if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
-            return -EINVAL;
-        if (mode == SS_DISABLE) {
-            ss.sp = ss.size = 0;
-        } else if (ss.size < MINSIGSTKSZ) {
-            return -ENOMEM;
-        }
-        current->altstack.sp = ss.sp;
-        current->altstack.size = ss.size;
-        current->altstack.flags = ss.flags & (int32_t)SS_AUTODISARM;
+        int err = signal_altstack_set(ss.sp, ss.flags, ss.size, sp);
+        if (err)
+            return err;
     }
     if (uold && copy_to_user(current->space, uold, &old, sizeof old))
         return -EFAULT;
@@ -126,6 +159,16 @@ int64_t sys_kill(SYSCALL_ARGS)
     return 0;
 }
 
+/* tkill and tgkill: si_code SI_TKILL. */
+static int64_t signal_thread(struct proc *p, int sig)
+{
+    if (sig) {
+        struct sigpend info = {.code = SI_TKILL, .pid = current->pid};
+        signal_send(p, sig, &info);
+    }
+    return 0;
+}
+
 int64_t sys_tgkill(SYSCALL_ARGS)
 {
     int tgid = (int)a0, tid = (int)a1, sig = (int)a2;
@@ -134,9 +177,7 @@ int64_t sys_tgkill(SYSCALL_ARGS)
     struct proc *p = proc_find(tid);
     if (!p || p->pid != tgid)
         return -ESRCH;
-    if (sig)
-        proc_signal(p, sig);
-    return 0;
+    return signal_thread(p, sig);
 }
 
 int64_t sys_tkill(SYSCALL_ARGS)
@@ -147,7 +188,5 @@ int64_t sys_tkill(SYSCALL_ARGS)
     struct proc *p = proc_find(tid);
     if (!p)
         return -ESRCH;
-    if (sig)
-        proc_signal(p, sig);
-    return 0;
+    return signal_thread(p, sig);
 }

@@ -40,7 +40,9 @@ $(KERNEL_BIN): $(KERNEL_ELF)
 	$(KQ)objcopy -O binary $< $@
 
 .PHONY: kernel run debug
+ifneq ($(ARCH),aarch64)
 kernel: $(KERNEL_BIN)
+endif
 
 DEPS += qemu-system-x86_64:qemu-system-x86 cpio:cpio musl-gcc:musl-tools
 
@@ -87,7 +89,9 @@ $(UBUILD)/bin/%: $(UBUILD)/lib/crt0.o $(UBUILD)/obj/%.o $(ULIB_OBJS)
 	$(if $(V),,@echo "  ULD     $@";)$(CC) -static -nostdlib -no-pie -Wl,--build-id=none -o $@ $^ -lgcc
 
 .PHONY: user
+ifneq ($(ARCH),aarch64)
 user: $(USER_BINS)
+endif
 .PRECIOUS: $(UBUILD)/lib/%.o $(UBUILD)/obj/%.o $(UBUILD)/obj-pie/%.o
 
 # ---- tests: make test runs tests/kernel/check (build, then boot each case) ----
@@ -105,8 +109,10 @@ musl-demo:
 	@if command -v musl-gcc >/dev/null; then mkdir -p $(dir $(MUSL_DEMO)); \
 	    musl-gcc -static -O2 -o $(MUSL_DEMO) tests/kernel/musl/malloc_big.c; fi
 
+ifneq ($(ARCH),aarch64)
 run: deps kernel user musl-demo
 	@tools/run-elf --kvm --console --timeout 600 $(RUN_IMAGE_ARGS)
 
 debug: deps kernel user musl-demo
 	@tools/run-elf --debug $(RUN_IMAGE_ARGS)
+endif

@@ -148,15 +148,19 @@ static void tally_index_page(void *arg, uint64_t pgoff, paddr_t pa)
     tally_frame(arg, pa);
 }
 
-/* Count an object's own pages and index nodes once per check. */
+/* Count an object's own pages and index nodes once per check: shared
+ * anonymous memory and files hold pages; an identity over a file holds
+ * the file. */
 static uint64_t tally_object(struct frame_tally *t, struct vm_object *obj, uint32_t mark)
 {
     if (!obj || obj->check_mark == mark)
         return 0;
     obj->check_mark = mark;
-    if (obj->kind != VM_OBJECT_SHARED_ANON)
-        return 0;
-    struct page_index *idx = obj->priv;
+    if (obj->kind == VM_OBJECT_ANON_IDENTITY)
+        return tally_object(t, obj->priv, mark);
+    const struct page_index *idx = obj->kind == VM_OBJECT_SHARED_ANON ? obj->priv : vm_object_file_index(obj);
+    if (!idx)
+        return 0; /* a host's own object: its pages are the host's business */
     page_index_walk(idx, tally_index_page, t);
     return idx->nodes;
 }
@@ -189,7 +193,7 @@ int frames_check(struct space **spaces, unsigned n, struct vm_object **objs, uns
             return check_fail(buf, bufsz, "frame refcount differs from its holders (frame, refs)",
                               frame_address(fn), refs);
     }
-    other += vma_cache.frames + object_cache.frames + space_cache.frames;
+    other += vma_cache.frames + object_cache.frames + space_cache.frames + file_cache.frames;
     if (frame_zero_page_ready(&zero))
         other++;
     uint64_t used = frame_total_count() - frame_free_count();

@@ -4,34 +4,43 @@
  * decides. */
 #include "space_internal.h"
 
-/* Whether neighbour n's identity may be shared by v: adjacent, the same
- * flags but for protection, contiguous offsets (Linux reuses a neighbour's
- * anon_vma on the same terms, so the two can merge after an mprotect). */
+/* Whether neighbour n's identity may be shared by v: adjacent, over the
+ * same file (or none), the same flags but for protection, contiguous
+ * offsets (Linux reuses a neighbour's anon_vma on the same terms, so the
+ * two can merge after an mprotect). */
 static bool vma_identity_shareable(const struct vma *v, const struct vma *n)
 {
     const struct vma *lo = n->end == v->start ? n : v, *hi = lo == n ? v : n;
-    return n->obj && n->obj->kind == VM_OBJECT_ANON_IDENTITY && lo->end == hi->start &&
-           !((v->flags ^ n->flags) & ~(unsigned)VMA_PROT_MASK) &&
+    return vma_identity(n) && vm_object_source(n->obj) == vm_object_source(v->obj) &&
+           lo->end == hi->start && !((v->flags ^ n->flags) & ~(unsigned)VMA_PROT_MASK) &&
            lo->pgoff + vma_pages(lo) == hi->pgoff;
 }
 
-/* Private anonymous memory gets its identity (Linux's anon_vma) when first
- * written; the pieces of a split VMA share it, and it decides merges. */
+/* Private memory gets its identity (Linux's anon_vma) when first written:
+ * anonymous memory, and a private file mapping (whose identity keeps the
+ * file under it). The pieces of a split VMA share it, and it decides
+ * merges. */
 static int vma_identity_prepare(struct space *s, struct vma *v)
 {
     struct vma *n;
 
-    if (v->obj || (v->flags & VMA_SHARED))
+    if ((v->flags & VMA_SHARED) || vma_identity(v))
+        return 0;
+    if (v->obj && v->obj->kind != VM_OBJECT_FILE)
         return 0;
     /* Like Linux's find_mergeable_anon_vma: the next VMA first. */
     if (((n = vma_tree_next(&s->vmas, v)) && vma_identity_shareable(v, n)) ||
         ((n = vma_tree_prev(&s->vmas, v)) && vma_identity_shareable(v, n))) {
-        vm_object_ref(n->obj);
-        v->obj = n->obj;
+        vma_identity_take(v, n);
         return 0;
     }
-    v->obj = vm_object_anon_create();
-    return v->obj ? 0 : -ENOMEM;
+    struct vm_object *id = v->obj ? vm_object_anon_create_over(v->obj) : vm_object_anon_create();
+    if (!id)
+        return -ENOMEM;
+    if (v->obj)
+        vm_object_unref(v->obj); /* the identity holds the file now */
+    v->obj = id;
+    return 0;
 }
 
 static enum fault_result fault_from_errno(int err)
@@ -87,9 +96,10 @@ static enum fault_result fault_populate(struct space *s, struct vma *v, uaddr_t 
     paddr_t pa;
     int err;
 
-    if (v->obj && v->obj->kind != VM_OBJECT_ANON_IDENTITY) {
+    struct vm_object *src = vm_object_source(v->obj);
+    if (src) {
         uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
-        err = v->obj->ops->get_page(v->obj, pgoff, &pa);
+        err = src->ops->get_page(src, pgoff, &pa);
         if (err)
             return fault_from_errno(err);
         if (shared || !write)

@@ -1,5 +1,6 @@
 /* mm/object.c — backing objects: reference counting, anonymous identities
- * and shared anonymous memory.
+ * (of private anonymous memory, and of written private file mappings) and
+ * shared anonymous memory. File objects: mm/object_file.c.
  *
  * Shared anonymous memory keeps its pages in a page index (mm/page_index.c)
  * keyed by page offset; a page is created zero-filled at its first fault and
@@ -27,7 +28,13 @@ void vm_object_unref(struct vm_object *obj)
         obj->ops->release(obj);
 }
 
-static void anon_release(struct vm_object *obj) { slab_free(&object_cache, obj); }
+static void anon_release(struct vm_object *obj)
+{
+    struct vm_object *file = obj->priv;
+    slab_free(&object_cache, obj);
+    if (file)
+        vm_object_unref(file);
+}
 
 static int anon_get_page(struct vm_object *obj, uint64_t pgoff, paddr_t *pa)
 {
@@ -50,6 +57,16 @@ struct vm_object *vm_object_anon_create(void)
     obj->ops = &anon_identity_ops;
     obj->refs = 1;
     obj->kind = VM_OBJECT_ANON_IDENTITY;
+    return obj;
+}
+
+struct vm_object *vm_object_anon_create_over(struct vm_object *file)
+{
+    struct vm_object *obj = vm_object_anon_create();
+    if (!obj)
+        return 0;
+    vm_object_ref(file);
+    obj->priv = file;
     return obj;
 }
 

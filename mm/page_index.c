@@ -135,9 +135,10 @@ static void pi_destroy_node(struct page_index *idx, paddr_t node, uint32_t level
         if (!(slots[i] & PI_PRESENT))
             continue;
         paddr_t child = slots[i] & ~PI_PRESENT;
-        if (level == 1)
+        if (level == 1) {
             put(child);
-        else
+            idx->count--;
+        } else
             pi_destroy_node(idx, child, level - 1, put);
     }
     pi_free_node(idx, node);
@@ -172,4 +173,52 @@ void page_index_walk(const struct page_index *idx, void (*fn)(void *arg, uint64_
 {
     if (idx->root)
         pi_walk_node(idx->root, idx->levels, 0, fn, arg);
+}
+
+/* Remove the pages at offsets >= first under node (a subtree of this many
+ * levels covering offsets from base). Returns true when the node is left
+ * empty and has been freed. */
+static bool pi_truncate_node(struct page_index *idx, paddr_t node, uint32_t level, uint64_t base,
+                             uint64_t first, void (*put)(paddr_t))
+{
+    uint64_t *slots = pi_node(node);
+    uint64_t child_span = pi_span(level - 1);
+    bool empty = true;
+
+    for (uint32_t i = 0; i < PI_SLOTS; i++) {
+        if (!(slots[i] & PI_PRESENT))
+            continue;
+        uint64_t child_base = base + (uint64_t)i * child_span;
+        paddr_t child = slots[i] & ~PI_PRESENT;
+        if (child_base >= first) {
+            if (level == 1) {
+                put(child);
+                idx->count--;
+            } else {
+                pi_destroy_node(idx, child, level - 1, put);
+            }
+            slots[i] = 0;
+        } else if (level > 1 && child_base + child_span > first) {
+            if (pi_truncate_node(idx, child, level - 1, child_base, first, put))
+                slots[i] = 0;
+            else
+                empty = false;
+        } else {
+            empty = false;
+        }
+    }
+    if (!empty)
+        return false;
+    pi_free_node(idx, node);
+    return true;
+}
+
+void page_index_truncate(struct page_index *idx, uint64_t first, void (*put)(paddr_t pa))
+{
+    if (!idx->root || first >= pi_span(idx->levels))
+        return;
+    if (pi_truncate_node(idx, idx->root, idx->levels, 0, first, put)) {
+        idx->root = 0;
+        idx->levels = 0;
+    }
 }

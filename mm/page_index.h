@@ -30,7 +30,17 @@ bool page_index_remove(struct page_index *idx, uint64_t pgoff, paddr_t *pa);
 void page_index_walk(const struct page_index *idx, void (*fn)(void *arg, uint64_t pgoff, paddr_t pa),
                      void *arg);
 
+/* Remove every page at offset >= first, calling put(pa) for each, and
+ * free the nodes left empty (with first == 0 the index ends up empty). */
+void page_index_truncate(struct page_index *idx, uint64_t first, void (*put)(paddr_t pa));
+
 /* Call put(pa) for every page, free every node, leave the index empty. */
 void page_index_destroy(struct page_index *idx, void (*put)(paddr_t pa));
+
+struct vm_object;
+
+/* The page index of a file object made by vm_object_file_create (NULL for
+ * any other object). */
+const struct page_index *vm_object_file_index(const struct vm_object *obj);
 
 #endif

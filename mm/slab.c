@@ -16,7 +16,8 @@
 
 struct slab_cache vma_cache = SLAB_CACHE_INIT("vma", 64);
 struct slab_cache object_cache = SLAB_CACHE_INIT("vm_object", 32);
-struct slab_cache space_cache = SLAB_CACHE_INIT("space", 128);
+struct slab_cache space_cache = SLAB_CACHE_INIT("space", 192);
+struct slab_cache file_cache = SLAB_CACHE_INIT("vm_file", 80);
 
 static uint16_t *slab_link(void *page, uint32_t size, uint16_t idx)
 {
@@ -121,4 +122,5 @@ void slab_reset_all(void)
     slab_cache_reset(&vma_cache);
     slab_cache_reset(&object_cache);
     slab_cache_reset(&space_cache);
+    slab_cache_reset(&file_cache);
 }

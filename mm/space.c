@@ -9,6 +9,7 @@
 #define SPACE_DEFAULT_MAX_MAP_COUNT 65530ull
 #define SPACE_DEFAULT_MMAP_GAP (128ull << 20)
 #define SPACE_DEFAULT_STACK_LIMIT (8ull << 20)
+#define SPACE_DEFAULT_MEMLOCK_LIMIT (8ull << 20)
 
 /* Contract: see space.h. */
 int space_create(struct space **out, const struct space_config *cfg)
@@ -16,7 +17,7 @@ int space_create(struct space **out, const struct space_config *cfg)
     static const struct space_config defaults = {0};
     struct space *s;
 
-    _Static_assert(sizeof(struct space) <= 128, "space record outgrew its cache");
+    _Static_assert(sizeof(struct space) <= 192, "space record outgrew its cache");
     _Static_assert(sizeof(struct vma) == 64, "a VMA must stay 64 bytes");
     if (!cfg)
         cfg = &defaults;
@@ -36,6 +37,7 @@ int space_create(struct space **out, const struct space_config *cfg)
     s->policy = cfg->policy;
     s->thp_align = !cfg->no_thp_align;
     s->stack_limit = cfg->stack_limit ? cfg->stack_limit : SPACE_DEFAULT_STACK_LIMIT;
+    s->memlock_limit = cfg->memlock_limit ? cfg->memlock_limit : SPACE_DEFAULT_MEMLOCK_LIMIT;
     vma_tree_init(&s->vmas, 0);
     *out = s;
     return 0;
@@ -80,6 +82,22 @@ void space_vma_remove(struct space *s, struct vma *v)
         s->vma_cache = 0;
     vma_tree_remove(&s->vmas, v);
     vma_free(v);
+}
+
+bool space_may_commit(uint64_t pages)
+{
+    /* Linux's default overcommit mode refuses only what could never fit:
+     * one request larger than all of memory (there is no swap here). */
+    return pages <= frame_total_count();
+}
+
+bool space_may_lock(struct space *s, uint64_t len)
+{
+    uint64_t locked = 0;
+    for (struct vma *v = vma_tree_first(&s->vmas); v; v = vma_tree_next(&s->vmas, v))
+        if (v->flags & VMA_LOCKED)
+            locked += v->end - v->start;
+    return locked <= s->memlock_limit && len <= s->memlock_limit - locked;
 }
 
 struct vma *vma_alloc(void) { return slab_alloc(&vma_cache); }
@@ -144,15 +162,18 @@ struct vma *space_vma_split(struct space *s, struct vma *v, uaddr_t addr, struct
 }
 
 /* Objects of two neighbours are compatible when they are the same object,
- * or (private anonymous memory) one side has no identity yet. */
+ * or (private memory) both map the same file, or none, and at most one
+ * side has an identity yet (Linux: the same vm_file, and anon_vmas that are
+ * equal or absent on one side). */
 static bool vma_objects_compatible(const struct vma *a, const struct vma *b)
 {
     if (a->obj == b->obj)
         return true;
     if (a->flags & VMA_SHARED)
         return false;
-    const struct vm_object *x = a->obj ? a->obj : b->obj;
-    return (!a->obj || !b->obj) && x->kind == VM_OBJECT_ANON_IDENTITY;
+    if (vm_object_source(a->obj) != vm_object_source(b->obj))
+        return false;
+    return !vma_identity(a) || !vma_identity(b);
 }
 
 bool vma_can_merge(const struct vma *a, const struct vma *b)
@@ -165,9 +186,11 @@ bool vma_can_merge(const struct vma *a, const struct vma *b)
 static void vma_absorb_next(struct space *s, struct vma *a, struct vma *b)
 {
     uaddr_t end = b->end;
-    if (!a->obj && b->obj) {
+    if (!vma_identity(a) && vma_identity(b)) {
+        /* a takes b's identity; b leaves with a's object (or none). */
+        struct vm_object *old = a->obj;
         a->obj = b->obj;
-        b->obj = 0;
+        b->obj = old;
     }
     space_vma_remove(s, b);
     vma_tree_adjust(&s->vmas, a, a->start, end);

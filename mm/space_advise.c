@@ -2,8 +2,9 @@
  * Linux does (mm/madvise.c): dropping pages (MADV_DONTNEED, MADV_FREE),
  * punching holes in shared memory (MADV_REMOVE), populating
  * (MADV_POPULATE_READ/WRITE), and the advice that becomes a VMA flag
- * (MADV_DONTFORK, MADV_WIPEONFORK, MADV_DONTDUMP, MADV_NOHUGEPAGE and
- * their opposites), which splits and merges VMAs like mprotect.
+ * (MADV_DONTFORK, MADV_WIPEONFORK, MADV_DONTDUMP, MADV_HUGEPAGE,
+ * MADV_NOHUGEPAGE, MADV_RANDOM, MADV_SEQUENTIAL and their opposites), which
+ * splits and merges VMAs like mprotect.
  *
  * Checks, in Linux's order: unknown advice -EINVAL; unaligned start
  * -EINVAL; a nonzero length that rounds up to 0, or a range that wraps,
@@ -14,12 +15,11 @@
  * VMA reports stops the walk. Populating stops at the first hole
  * (-ENOMEM).
  *
- * Accepted without effect, since nothing here acts on them: MADV_NORMAL,
- * MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED (read-ahead hints),
- * MADV_MERGEABLE, MADV_UNMERGEABLE (page merging), MADV_COLD, MADV_PAGEOUT
- * (reclaim; refused on locked VMAs as on Linux). MADV_HUGEPAGE only clears
- * VMA_NOHUGEPAGE. Linux records the hints, and MADV_HUGEPAGE, among its
- * VMA flags and splits VMAs for them; here they leave VMAs alone. Refused
+ * The read-ahead and huge-page hints are only recorded (nothing here reads
+ * ahead or has huge pages), but recorded they are, because Linux's VMAs
+ * split on them. Accepted without effect: MADV_WILLNEED, MADV_MERGEABLE,
+ * MADV_UNMERGEABLE (page merging; Linux records these only with KSM), MADV_COLD,
+ * MADV_PAGEOUT (reclaim; refused on locked VMAs as on Linux). Refused
  * as unknown
  * (-EINVAL): MADV_COLLAPSE (no huge pages to collapse into), the guard
  * region advice (no guard markers in page tables) and the memory-failure
@@ -61,7 +61,7 @@ static bool advise_known(int advice)
 /* Linux's "anonymous VMA": private, and not backed by a file. */
 static bool vma_is_private_anon(const struct vma *v)
 {
-    return !(v->flags & VMA_SHARED) && (!v->obj || v->obj->kind == VM_OBJECT_ANON_IDENTITY);
+    return !(v->flags & VMA_SHARED) && !vm_object_source(v->obj);
 }
 
 /* Set flags nf on [start, end) inside v, splitting v at the ends and
@@ -83,7 +83,7 @@ static int advise_set_flags(struct space *s, struct vma *v, uaddr_t start, uaddr
     piece.start = start;
     piece.end = end;
     piece.pgoff = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
-    piece.flags = nf & 0xffff;
+    piece.flags = nf & VMA_FLAGS_MASK;
     prev = start == v->start ? vma_tree_prev(&s->vmas, v) : 0;
     next = end == v->end ? vma_tree_next(&s->vmas, v) : 0;
     into_prev = prev && vma_can_merge(prev, &piece);
@@ -105,7 +105,7 @@ static int advise_set_flags(struct space *s, struct vma *v, uaddr_t start, uaddr
         }
         space_vma_split(s, v, end, vma_spares_take(&sp));
     }
-    v->flags = nf & 0xffff;
+    v->flags = nf & VMA_FLAGS_MASK;
     space_vma_merge(s, v);
 out:
     vma_spares_put(&sp);
@@ -151,7 +151,7 @@ static int advise_remove(struct space *s, struct vma *v, uaddr_t start, uaddr_t 
 {
     if (v->flags & VMA_LOCKED)
         return -EINVAL;
-    if (!v->obj || v->obj->kind == VM_OBJECT_ANON_IDENTITY)
+    if (!vm_object_source(v->obj))
         return -EINVAL; /* no file behind it */
     if ((v->flags & (VMA_SHARED | VMA_MAYWRITE)) != (VMA_SHARED | VMA_MAYWRITE))
         return -EACCES;
@@ -200,9 +200,15 @@ static int advise_vma(struct space *s, struct vma *v, uaddr_t start, uaddr_t end
     case MADV_DODUMP:
         return advise_set_flags(s, v, start, end, f & ~(unsigned)VMA_DONTDUMP);
     case MADV_NOHUGEPAGE:
-        return advise_set_flags(s, v, start, end, f | VMA_NOHUGEPAGE);
+        return advise_set_flags(s, v, start, end, (f & ~(unsigned)VMA_HUGEPAGE) | VMA_NOHUGEPAGE);
     case MADV_HUGEPAGE:
-        return advise_set_flags(s, v, start, end, f & ~(unsigned)VMA_NOHUGEPAGE);
+        return advise_set_flags(s, v, start, end, (f & ~(unsigned)VMA_NOHUGEPAGE) | VMA_HUGEPAGE);
+    case MADV_NORMAL:
+        return advise_set_flags(s, v, start, end, f & ~(unsigned)(VMA_RANDOM | VMA_SEQUENTIAL));
+    case MADV_RANDOM:
+        return advise_set_flags(s, v, start, end, (f & ~(unsigned)VMA_SEQUENTIAL) | VMA_RANDOM);
+    case MADV_SEQUENTIAL:
+        return advise_set_flags(s, v, start, end, (f & ~(unsigned)VMA_RANDOM) | VMA_SEQUENTIAL);
     default:
         return 0; /* hints: see the file comment */
     }

@@ -59,7 +59,7 @@ uaddr_t space_brk(struct space *s, uaddr_t newbrk)
     struct vma *next = vma_tree_find_after(&s->vmas, oldp);
     if (next && newp + PAGE_SIZE > vma_start_gap(next))
         return s->brk;
-    if (space_brk_grow(s, oldp, newp))
+    if (!space_may_commit((newp - oldp) >> PAGE_SHIFT) || space_brk_grow(s, oldp, newp))
         return s->brk;
     if (s->policy == SPACE_EAGER)
         (void)space_populate(s, oldp, newp); /* best effort, as for mmap */

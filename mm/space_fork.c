@@ -39,6 +39,7 @@ int space_fork(struct space *parent, struct space **out)
         .policy = parent->policy,
         .no_thp_align = !parent->thp_align,
         .stack_limit = parent->stack_limit,
+        .memlock_limit = parent->memlock_limit,
     };
     struct fork_copy fc = {0};
     struct space *c;

@@ -25,6 +25,31 @@ static inline uaddr_t vma_start_gap(const struct vma *v)
     return v->start > STACK_GUARD_GAP ? v->start - STACK_GUARD_GAP : 0;
 }
 
+/* v's anonymous identity (Linux's anon_vma): its object when that is one
+ * (over a file or not), else NULL. */
+static inline struct vm_object *vma_identity(const struct vma *v)
+{
+    return v->obj && v->obj->kind == VM_OBJECT_ANON_IDENTITY ? v->obj : 0;
+}
+
+/* Give v (which has no identity) the object of u (which has one) and drop
+ * v's previous object, whose reference the identity's source covers. */
+static inline void vma_identity_take(struct vma *v, const struct vma *u)
+{
+    struct vm_object *old = v->obj;
+    vm_object_ref(u->obj);
+    v->obj = u->obj;
+    if (old)
+        vm_object_unref(old);
+}
+
+/* Linux's default overcommit check (vm.overcommit_memory = 0): may a
+ * request charge this many pages of private writable or shared memory? */
+bool space_may_commit(uint64_t pages);
+
+/* RLIMIT_MEMLOCK: may len more bytes be locked in s? */
+bool space_may_lock(struct space *s, uint64_t len);
+
 /* A zeroed VMA record, or NULL (-ENOMEM). */
 struct vma *vma_alloc(void);
 /* Free a record that is not in any tree, dropping its object reference. */

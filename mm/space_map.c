@@ -103,9 +103,74 @@ static unsigned long space_map_vma_flags(unsigned long prot, unsigned long flags
     return vf;
 }
 
+/* Flags every mmap implementation accepts (Linux's LEGACY_MAP_MASK); with
+ * MAP_SHARED_VALIDATE any other flag is -EOPNOTSUPP for a file. */
+#define MAP_32BIT_FLAG 0x40
+#define MAP_UNINITIALIZED_FLAG 0x4000000
+#define MAP_HUGE_2MB_FLAG (21ul << 26)
+#define MAP_HUGE_1GB_FLAG (30ul << 26)
+#define MAP_LEGACY_MASK                                                                        \
+    (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |  \
+     MAP_UNINITIALIZED_FLAG | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |     \
+     MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT_FLAG | MAP_HUGE_2MB_FLAG | MAP_HUGE_1GB_FLAG)
+
+/* Linux's checks of a file mapping of len bytes at page offset pgoff
+ * against the open file (do_mmap, after placement). Returns 0 and sets
+ * *shared (whether the VMA is shared), or a negative errno. */
+static int space_map_file_check(const struct space_file *f, uint64_t len, uint64_t pgoff,
+                                unsigned long prot, unsigned long flags, bool *shared)
+{
+    if (f->max_bytes && (len > f->max_bytes || pgoff > (f->max_bytes - len) >> PAGE_SHIFT))
+        return -EOVERFLOW;
+    switch (flags & MAP_TYPE) {
+    case MAP_SHARED:
+    case MAP_SHARED_VALIDATE:
+        if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~(unsigned long)MAP_LEGACY_MASK))
+            return -EOPNOTSUPP;
+        if ((prot & PROT_WRITE) && !f->writable)
+            return -EACCES;
+        *shared = true;
+        break;
+    case MAP_PRIVATE:
+        *shared = false;
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (!f->readable)
+        return -EACCES;
+    if (!f->obj && !f->zero)
+        return -ENODEV;
+    if (flags & MAP_GROWSDOWN)
+        return -EINVAL;
+    /* /dev/zero: Linux drops VM_SHARED when the descriptor is read-only, and
+     * its mmap then makes plain anonymous memory. */
+    if (f->zero && !f->writable)
+        *shared = false;
+    return 0;
+}
+
+static int64_t space_map_do(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
+                            unsigned long flags, struct vm_object *obj, uint64_t off, bool maywrite,
+                            const struct space_file *file);
+
 /* Contract: see space.h. */
 int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
                   unsigned long flags, struct vm_object *obj, uint64_t off, bool maywrite)
+{
+    return space_map_do(s, addr, len, prot, flags, obj, off, maywrite, 0);
+}
+
+/* Contract: see space.h. */
+int64_t space_map_file(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
+                       unsigned long flags, const struct space_file *file, uint64_t off)
+{
+    return space_map_do(s, addr, len, prot, flags, file->obj, off, file->writable, file);
+}
+
+static int64_t space_map_do(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
+                            unsigned long flags, struct vm_object *obj, uint64_t off, bool maywrite,
+                            const struct space_file *file)
 {
     bool fixed, shared;
     struct range_plan plan = {0};
@@ -121,7 +186,7 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
     /* Anonymous huge pages come from a hugetlbfs file that needs pages
      * reserved by the administrator; with none reserved Linux says
      * -ENOMEM (-EINVAL for length 0). mmcore has no huge pages. */
-    if (!obj && (flags & MAP_HUGETLB))
+    if (!file && !obj && (flags & MAP_HUGETLB))
         return len ? -ENOMEM : -EINVAL;
     if (len == 0)
         return -EINVAL;
@@ -153,7 +218,10 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
             return -EPERM;
         where = (int64_t)addr;
     } else {
-        where = space_place(s, addr, len, flags, !obj && (flags & MAP_TYPE) == MAP_PRIVATE, off);
+        /* Only anonymous memory (and private /dev/zero, which Linux places
+         * as anonymous) is aligned for huge pages. */
+        bool anon = file ? file->zero : !obj;
+        where = space_place(s, addr, len, flags, anon && (flags & MAP_TYPE) == MAP_PRIVATE, off);
         if (where < 0)
             return where;
     }
@@ -163,9 +231,17 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
         if (hit && hit->start < addr + len)
             return -EEXIST;
     }
+    if ((flags & MAP_LOCKED) && !space_may_lock(s, len))
+        return -EAGAIN;
 
     /* The mapping type. */
-    if (obj) {
+    if (file) {
+        int err = space_map_file_check(file, len, pgoff, prot, flags, &shared);
+        if (err)
+            return err;
+        if (file->zero)
+            obj = 0; /* anonymous memory; pgoff stays the file offset */
+    } else if (obj) {
         if (type != MAP_SHARED && type != MAP_SHARED_VALIDATE && type != MAP_PRIVATE)
             return -EINVAL;
         shared = type != MAP_PRIVATE;
@@ -176,11 +252,22 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
             pgoff = 0;
         } else if (type == MAP_PRIVATE) {
             pgoff = addr >> PAGE_SHIFT;
+        } else if (type == MAP_DROPPABLE) {
+            /* Private memory the kernel may drop under pressure (never
+             * here); not for locked memory or stacks. */
+            if (flags & (MAP_LOCKED | MAP_GROWSDOWN))
+                return -EINVAL;
+            pgoff = addr >> PAGE_SHIFT;
         } else {
             return -EINVAL;
         }
         shared = type == MAP_SHARED;
     }
+    /* Commit accounting: private writable memory, and new shared memory,
+     * unless MAP_NORESERVE. */
+    if (!(flags & MAP_NORESERVE) && (shared ? !obj : (prot & PROT_WRITE)) &&
+        !space_may_commit(len >> PAGE_SHIFT))
+        return -ENOMEM;
 
     /* Allocate everything first: the new record, the records splitting
      * what MAP_FIXED replaces, a shared object. After this nothing fails. */
@@ -191,6 +278,9 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
     if (vma_spares_get(&sp, plan.splits + 1))
         return -ENOMEM;
     if (!obj && shared) {
+        /* MAP_SHARED|MAP_ANONYMOUS, or /dev/zero: new memory of the
+         * mapping's size (Linux's shmem_zero_setup), indexed from the
+         * VMA's offset, so pages past it raise SIGBUS. */
         newobj = vm_object_shared_anon_create(len >> PAGE_SHIFT);
         if (!newobj) {
             vma_spares_put(&sp);
@@ -207,7 +297,11 @@ int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
     v->end = addr + len;
     v->obj = newobj;
     v->pgoff = pgoff;
-    v->flags = space_map_vma_flags(prot, flags, shared, obj != 0, maywrite) & 0xffff;
+    v->flags = space_map_vma_flags(prot, flags, shared, obj != 0 || file, maywrite) & VMA_FLAGS_MASK;
+    if (!obj && !file && type == MAP_DROPPABLE)
+        v->flags |= VMA_DROPPABLE | VMA_WIPEONFORK | VMA_NOHUGEPAGE;
+    if (file && file->zero && !file->writable && type != MAP_PRIVATE)
+        v->flags &= ~(unsigned)VMA_MAYWRITE; /* Linux: VM_MAYWRITE goes with VM_SHARED */
     vma_tree_insert(&s->vmas, v);
     vma_spares_put(&sp);
     v = space_vma_merge(s, v);

@@ -7,10 +7,11 @@
  * copied out before the next is looked at, so a hole (-ENOMEM) or a bad
  * vector page (-EFAULT) leaves the bytes before it written. A page counts
  * as in memory when a leaf maps it (even a PROT_NONE one), or, without a
- * leaf, when the object behind a shared mapping holds it (Linux asks the
- * page cache of the VMA's file, shared anonymous memory included).
- * Linux answers "all in memory" for a file the caller could not write;
- * the caller's rights are not known here, so every file is answered. */
+ * leaf, when the object the VMA's pages come from holds it: a file's page
+ * cache (behind a shared or a private mapping: Linux asks the page cache
+ * of the VMA's file either way) or shared anonymous memory. Linux answers
+ * "all in memory" for a file the caller could not write; the caller's
+ * rights are not known here, so every file is answered. */
 #include <mm/uaccess.h>
 
 #include "page_index.h"
@@ -31,18 +32,17 @@ static void mincore_mark(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
     c->vec[(va - c->start) >> PAGE_SHIFT] = 1;
 }
 
-/* Whether the object behind v holds the page mapped at va. Private
- * anonymous pages exist only as leaves. A file's pages live in its file
- * system's page cache, which vm_object_ops cannot query yet: until it can,
- * only mapped file pages count (the place to ask is here). */
-static uint8_t mincore_object_page(const struct vma *v, uaddr_t va)
+/* Whether the object src that v's pages come from holds the page mapped
+ * at va. Private anonymous pages exist only as leaves. */
+static uint8_t mincore_object_page(struct vm_object *src, const struct vma *v, uaddr_t va)
 {
     uint64_t pgoff = v->pgoff + ((va - v->start) >> PAGE_SHIFT);
     paddr_t pa;
 
-    if (v->obj->kind == VM_OBJECT_SHARED_ANON)
-        return page_index_lookup(v->obj->priv, pgoff, &pa);
-    return 0;
+    if (src->kind == VM_OBJECT_SHARED_ANON)
+        return page_index_lookup(src->priv, pgoff, &pa);
+    const struct page_index *idx = vm_object_file_index(src);
+    return idx && page_index_lookup(idx, pgoff, &pa);
 }
 
 /* Contract: see space.h. */
@@ -68,10 +68,11 @@ int space_mincore(struct space *s, uaddr_t addr, uint64_t len, uaddr_t vec)
         __builtin_memset(buf, 0, n);
         c.start = addr;
         pmap_walk(&s->pmap, addr, addr + (n << PAGE_SHIFT), mincore_mark, &c);
-        if (v->obj && v->obj->kind != VM_OBJECT_ANON_IDENTITY) {
+        struct vm_object *src = vm_object_source(v->obj);
+        if (src) {
             for (uint64_t i = 0; i < n; i++)
                 if (!buf[i])
-                    buf[i] = mincore_object_page(v, addr + (i << PAGE_SHIFT));
+                    buf[i] = mincore_object_page(src, v, addr + (i << PAGE_SHIFT));
         }
         if (copy_to_user(s, vec, buf, n))
             return -EFAULT;

@@ -41,7 +41,7 @@ static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t s
 
     piece.start = start;
     piece.end = end;
-    piece.flags = nf & 0xffff;
+    piece.flags = nf & VMA_FLAGS_MASK;
     piece.pgoff = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
     if (start == v->start && end < v->end && !v->gap_pages) {
         struct vma *prev = vma_tree_prev(&s->vmas, v);
@@ -50,10 +50,8 @@ static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t s
         vma_tree_adjust(&s->vmas, v, end, v->end);
         v->pgoff += pages;
         vma_tree_adjust(&s->vmas, prev, prev->start, end);
-        if (!prev->obj && v->obj) {
-            prev->obj = v->obj;
-            vm_object_ref(prev->obj);
-        }
+        if (!vma_identity(prev) && vma_identity(v))
+            vma_identity_take(prev, v);
         space_protect_leaves(s, prev, start, end, v->flags);
         return prev;
     }
@@ -64,10 +62,8 @@ static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t s
         vma_tree_adjust(&s->vmas, v, v->start, start);
         vma_tree_adjust(&s->vmas, next, start, next->end);
         next->pgoff -= pages;
-        if (!next->obj && v->obj) {
-            next->obj = v->obj;
-            vm_object_ref(next->obj);
-        }
+        if (!vma_identity(next) && vma_identity(v))
+            vma_identity_take(next, v);
         space_protect_leaves(s, next, start, end, v->flags);
         return next;
     }
@@ -109,7 +105,7 @@ static struct vma *space_protect_vma(struct space *s, struct vma *v, uaddr_t sta
     vma_spares_put(&sp);
 
     unsigned old = v->flags;
-    v->flags = nf & 0xffff;
+    v->flags = nf & VMA_FLAGS_MASK;
     space_protect_leaves(s, v, v->start, v->end, old);
     return space_vma_merge(s, v);
 }
@@ -163,7 +159,13 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
             break;
         }
         uaddr_t piece_start = pos, piece_end = MM_MIN(v->end, end);
-        if (!space_protect_vma(s, v, piece_start, piece_end, vma_protect_flags(v, prot), &err))
+        unsigned nf = vma_protect_flags(v, prot);
+        /* Newly charged memory must pass the overcommit check. */
+        if ((nf & ~v->flags & VMA_ACCOUNT) && !space_may_commit((piece_end - piece_start) >> PAGE_SHIFT)) {
+            err = -ENOMEM;
+            break;
+        }
+        if (!space_protect_vma(s, v, piece_start, piece_end, nf, &err))
             break;
         if (s->policy == SPACE_EAGER && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
             (void)space_populate(s, piece_start, piece_end);

@@ -186,10 +186,13 @@ static int remap_leaves_move(struct space *s, uaddr_t from, uaddr_t to, uint64_t
 static void remap_dontunmap_finish(struct vma *old, const struct vma *nv, const struct remap_req *r)
 {
     old->flags = old->flags & ~(unsigned)VMA_LOCKED;
-    if (old != nv && r->addr == old->start && r->addr + r->old_len == old->end && old->obj &&
-        old->obj->kind == VM_OBJECT_ANON_IDENTITY) {
-        vm_object_unref(old->obj); /* nv holds it too: never the last reference */
-        old->obj = 0;
+    if (old != nv && r->addr == old->start && r->addr + r->old_len == old->end && vma_identity(old)) {
+        /* Back to the file under it, or to none. */
+        struct vm_object *id = old->obj, *src = vm_object_source(id);
+        if (src)
+            vm_object_ref(src);
+        old->obj = src;
+        vm_object_unref(id); /* nv holds it too: never the last reference */
     }
 }
 
@@ -204,7 +207,8 @@ static int64_t remap_vma_move(struct space *s, struct remap_req *r)
     bool keep_old = r->flags & MREMAP_DONTUNMAP;
     int err;
 
-    if (s->vmas.count + 2 > s->max_map_count)
+    /* Linux's move_vma stays four VMAs below the limit. */
+    if (s->vmas.count + 3 >= s->max_map_count)
         return -ENOMEM;
     if (!keep_old && r->old_len)
         space_range_plan(s, r->addr, r->addr + r->old_len, &plan);
@@ -243,6 +247,11 @@ static int64_t remap_to(struct space *s, struct remap_req *r)
 {
     int err;
 
+    /* Before unmapping anything, Linux makes sure the move that follows
+     * cannot then fail for the limit, even if both ends split. Resizing in
+     * place has no such check. */
+    if (s->vmas.count + 5 >= s->max_map_count)
+        return -ENOMEM;
     if (r->flags & MREMAP_FIXED) {
         err = space_unmap(s, r->new_addr, r->new_len);
         if (err)
@@ -278,9 +287,10 @@ static void remap_absorb_next(struct space *s, struct vma *v, struct vma *next)
 {
     uaddr_t end = next->end;
 
-    if (!v->obj && next->obj) {
+    if (!vma_identity(v) && vma_identity(next)) {
+        struct vm_object *old = v->obj;
         v->obj = next->obj;
-        next->obj = 0;
+        next->obj = old;
     }
     space_vma_remove(s, next);
     vma_tree_adjust(&s->vmas, v, v->start, end);
@@ -303,6 +313,9 @@ static bool remap_expandable(struct space *s, struct vma *v, uint64_t delta)
 /* Step 5, growing. */
 static int64_t remap_expand(struct space *s, struct remap_req *r)
 {
+    /* Growing charged memory charges the difference. */
+    if ((r->v->flags & VMA_ACCOUNT) && !space_may_commit((r->new_len - r->old_len) >> PAGE_SHIFT))
+        return -ENOMEM;
     struct vma *v = r->v, *next;
     int64_t where;
 
@@ -397,8 +410,6 @@ int64_t space_remap(struct space *s, uaddr_t old, uint64_t old_len, uint64_t new
     err = remap_check_args(s, &r);
     if (err)
         return err;
-    if (s->vmas.count + 4 > s->max_map_count)
-        return -ENOMEM;
     if ((flags & MREMAP_FIXED) && r.old_len == r.new_len)
         return remap_move_range(s, &r);
 

@@ -13,15 +13,18 @@
 #include "space_internal.h"
 
 /* Write back the pages of [start, end) of v, a shared file mapping, and
- * wait for it (MS_SYNC). File objects have no writeback operation yet:
- * their pages live in the host's page cache and nothing lies behind it.
- * A file system with a backing store adds the operation to vm_object_ops
- * and calls it from here with the object's page range. Returns 0 or a
- * negative errno, which msync returns. */
+ * wait for it (MS_SYNC): the object's sync operation, given the page
+ * range, when it has one (a file system with a backing store); a file kept
+ * only in memory has nothing behind its pages. Returns 0 or a negative
+ * errno, which msync returns. */
 static int sync_file_pages(struct vma *v, uaddr_t start, uaddr_t end)
 {
-    (void)v, (void)start, (void)end;
-    return 0;
+    uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
+    uint64_t last = first + ((end - start) >> PAGE_SHIFT);
+
+    if (!v->obj->ops->sync)
+        return 0;
+    return v->obj->ops->sync(v->obj, first, last);
 }
 
 /* Contract: see space.h. */

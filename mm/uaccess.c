@@ -35,10 +35,12 @@ static int uaccess_page(struct space *s, uaddr_t addr, unsigned access, paddr_t 
     return -EFAULT;
 }
 
-/* Walk [addr, addr + len) page by page, calling fn on each piece. */
+/* Walk [addr, addr + len) page by page, calling fn on each piece; *done
+ * counts the bytes handed to fn before a failure. */
 static int uaccess_walk(struct space *s, uaddr_t addr, uint64_t len, unsigned access,
-                        void (*fn)(void *kva, uint64_t n, void *arg), void *arg)
+                        void (*fn)(void *kva, uint64_t n, void *arg), void *arg, uint64_t *done)
 {
+    *done = 0;
     if (!access_ok(s, addr, len))
         return -EFAULT;
     while (len) {
@@ -50,6 +52,7 @@ static int uaccess_walk(struct space *s, uaddr_t addr, uint64_t len, unsigned ac
         fn((char *)platform_phys_to_virt(pa) + (addr & (PAGE_SIZE - 1)), n, arg);
         addr += n;
         len -= n;
+        *done += n;
     }
     return 0;
 }
@@ -74,21 +77,36 @@ static void piece_clear(void *kva, uint64_t n, void *arg)
     __builtin_memset(kva, 0, n);
 }
 
-int copy_from_user(struct space *s, void *dst, uaddr_t src, uint64_t len)
+uint64_t copy_from_user_partial(struct space *s, void *dst, uaddr_t src, uint64_t len)
 {
     char *d = dst;
-    return uaccess_walk(s, src, len, ACCESS_READ, piece_from_user, &d);
+    uint64_t done;
+    (void)uaccess_walk(s, src, len, ACCESS_READ, piece_from_user, &d, &done);
+    return done;
+}
+
+uint64_t copy_to_user_partial(struct space *s, uaddr_t dst, const void *src, uint64_t len)
+{
+    const char *p = src;
+    uint64_t done;
+    (void)uaccess_walk(s, dst, len, ACCESS_WRITE, piece_to_user, &p, &done);
+    return done;
+}
+
+int copy_from_user(struct space *s, void *dst, uaddr_t src, uint64_t len)
+{
+    return copy_from_user_partial(s, dst, src, len) == len ? 0 : -EFAULT;
 }
 
 int copy_to_user(struct space *s, uaddr_t dst, const void *src, uint64_t len)
 {
-    const char *p = src;
-    return uaccess_walk(s, dst, len, ACCESS_WRITE, piece_to_user, &p);
+    return copy_to_user_partial(s, dst, src, len) == len ? 0 : -EFAULT;
 }
 
 int clear_user(struct space *s, uaddr_t dst, uint64_t len)
 {
-    return uaccess_walk(s, dst, len, ACCESS_WRITE, piece_clear, 0);
+    uint64_t done;
+    return uaccess_walk(s, dst, len, ACCESS_WRITE, piece_clear, 0, &done);
 }
 
 int64_t strncpy_from_user(struct space *s, char *dst, uaddr_t src, uint64_t max)

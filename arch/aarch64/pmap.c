@@ -47,7 +47,10 @@
  *             dirty from then on (SW_DIRTY): pmap_is_dirty answers
  *             conservatively and the host needs no FEAT_HAFDBS.
  *   PXN       always set: the kernel never executes user memory.
- *   UXN       set unless the page is executable.
+ *   UXN       set unless the page is executable. Before a leaf lets EL0
+ *             execute a frame it did not execute before, the host makes
+ *             the instruction cache coherent with the frame's data
+ *             (platform_icache_sync).
  *   bits 58:55 ignored by the hardware, used here:
  *             55 SW_PROTNONE, 56 SW_DIRTY, 57 SW_GONE.
  *   Bit 0 clear makes a descriptor invalid at any level; the hardware then
@@ -136,6 +139,9 @@ static inline pte_t pte_make_leaf(paddr_t pa, unsigned prot, bool dirty)
         e |= PTE_UXN;
     return e;
 }
+
+/* Whether EL0 may execute through this descriptor. */
+static inline bool pte_user_exec(pte_t e) { return pte_valid(e) && !(e & PTE_UXN); }
 
 /* prot of a leaf (accessible, PROT_NONE, or being removed). */
 static inline unsigned pte_prot(pte_t e)
@@ -369,6 +375,8 @@ int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
     pte_t old = pte_load(slot);
     bool same_frame = pte_is_leaf(old) && pte_addr(old) == pa;
     pte_t e = pte_make_leaf(pa, prot, same_frame && pte_dirty(old));
+    if (pte_user_exec(e) && !(same_frame && pte_user_exec(old)))
+        platform_icache_sync(pa);
 
     if (pte_valid(old) && pte_valid(e) && !same_frame) {
         pte_store(slot, 0);
@@ -437,6 +445,8 @@ static void protect_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
     pte_t n = pte_make_leaf(pte_addr(e), op->prot, pte_dirty(e));
     if (n == e)
         return;
+    if (pte_user_exec(n) && !pte_user_exec(e))
+        platform_icache_sync(pte_addr(n));
     pte_store(slot, n);
     op->publish = op->publish || pte_valid(n);
     if (!pte_valid(e))

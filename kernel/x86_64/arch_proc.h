@@ -13,6 +13,8 @@ struct arch_proc {
     uint64_t ksp;            /* saved kernel stack pointer while switched out */
     uint64_t fs_base, gs_base;
     struct trap_frame *tf;   /* the user frame at the top of the kernel stack */
+    uint64_t trap_nr, trap_error, trap_cr2; /* the last user exception, for
+                                             * the signal frame (signal.c) */
     uint8_t fpu[512] __attribute__((aligned(16))); /* fxsave image */
 };
 

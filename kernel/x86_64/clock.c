@@ -95,6 +95,8 @@ void machine_wait_until(uint64_t ns)
         cpu_relax();
 }
 
+void machine_relax(void) { cpu_relax(); }
+
 uint64_t clock_tsc_hz(void) { return tsc_hz; }
 
 /* The scheduler's tick: PIT channel 0 in mode 2 (rate generator) at

@@ -94,6 +94,10 @@ void syscall_msr_init(void)
     extern char syscall_entry[];
     wrmsr(MSR_STAR, ((uint64_t)SEL_USER_CODE32 << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
     wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
+    /* From 32-bit code (a far jump to the 32-bit user code segment): -ENOSYS
+     * (trap_entry.S), never address 0 in ring 0. */
+    extern char syscall_compat_entry[];
+    wrmsr(MSR_CSTAR, (uint64_t)(uintptr_t)syscall_compat_entry);
     wrmsr(MSR_SFMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
 }

@@ -41,6 +41,9 @@ void platform_tlb_flush_all(const struct pmap *pm)
  * not move them. */
 void platform_pte_publish(const struct pmap *pm) { __asm__ volatile("" : : : "memory"); }
 
+/* x86 instruction fetch snoops the data caches: nothing to do. */
+void platform_icache_sync(paddr_t pa) {}
+
 /* One CPU, and the kernel runs with interrupts off: nothing to exclude. */
 void platform_frame_lock(void) {}
 void platform_frame_unlock(void) {}

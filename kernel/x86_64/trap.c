@@ -1,6 +1,7 @@
 /* kernel/x86_64/trap.c — what happens after trap_entry.S saved a frame:
  * decoding exceptions, turning user page faults into mm/ faults, turning
- * other user exceptions into signals, and stopping the machine with a
+ * other user exceptions into signals (with Linux's si_code and si_addr;
+ * signal.c delivers them), and stopping the machine with a
  * register dump when the kernel itself faults (always a bug: the kernel
  * reaches user memory only through mm/uaccess, which never faults). */
 #include <kern/lib.h>
@@ -57,24 +58,79 @@ static _Noreturn void kernel_fault(struct trap_frame *tf)
     machine_stop(MACHINE_STOP_FAULT);
 }
 
-/* The signal Linux sends a user program for an exception. */
-static int exception_signal(uint64_t vec)
+/* The si_code of a floating-point exception: the first of the raised,
+ * unmasked exceptions in Linux's order (status and mask bits line up in
+ * both the x87 status/control words and MXCSR); 0 when none is. */
+static int fpu_exception_code(unsigned raised_unmasked)
 {
-    switch (vec) {
+    if (raised_unmasked & 0x01)
+        return FPE_FLTINV;
+    if (raised_unmasked & 0x04)
+        return FPE_FLTDIV;
+    if (raised_unmasked & 0x08)
+        return FPE_FLTOVF;
+    if (raised_unmasked & 0x12)
+        return FPE_FLTUND;
+    if (raised_unmasked & 0x20)
+        return FPE_FLTRES;
+    return 0;
+}
+
+/* The signal, si_code and si_addr Linux gives a user program for an
+ * exception other than a page fault. Returns false for a spurious
+ * floating-point trap (no signal). */
+static bool exception_signal(const struct trap_frame *tf, int *sig, int *code, uaddr_t *addr)
+{
+    *addr = 0;
+    *code = SI_KERNEL;
+    switch (tf->vector) {
     case EXC_DE:
-    case EXC_MF:
-    case EXC_XM:
-        return SIGFPE;
-    case EXC_DB:
-    case EXC_BP:
-        return SIGTRAP;
-    case EXC_UD:
-        return SIGILL;
-    case EXC_AC:
-        return SIGBUS;
-    default:
-        return SIGSEGV;
+        *sig = SIGFPE, *code = FPE_INTDIV, *addr = tf->rip;
+        return true;
+    case EXC_MF: {
+        uint16_t sw, cw;
+        __asm__ volatile("fnstsw %0; fnstcw %1" : "=m"(sw), "=m"(cw));
+        *sig = SIGFPE, *code = fpu_exception_code(sw & ~cw & 0x3fu), *addr = tf->rip;
+        return *code != 0;
     }
+    case EXC_XM: {
+        uint32_t mxcsr;
+        __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+        *sig = SIGFPE, *code = fpu_exception_code(~(mxcsr >> 7) & mxcsr & 0x3fu), *addr = tf->rip;
+        return *code != 0;
+    }
+    case EXC_DB: {
+        uint64_t dr6;
+        __asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+        __asm__ volatile("mov %0, %%dr6" : : "r"(0xffff0ff0ull));
+        *sig = SIGTRAP, *code = (dr6 & (1u << 14)) ? TRAP_TRACE : TRAP_BRKPT, *addr = tf->rip;
+        return true;
+    }
+    case EXC_BP:
+        *sig = SIGTRAP; /* SI_KERNEL, no address: int3 */
+        return true;
+    case EXC_UD:
+        *sig = SIGILL, *code = ILL_ILLOPN, *addr = tf->rip;
+        return true;
+    case EXC_AC:
+        *sig = SIGBUS, *code = BUS_ADRALN;
+        return true;
+    case EXC_NP:
+    case EXC_SS:
+        *sig = SIGBUS;
+        return true;
+    default:
+        *sig = SIGSEGV; /* #GP and the rest: SI_KERNEL, no address */
+        return true;
+    }
+}
+
+/* Remember a user exception for the signal frame's err, trapno and cr2. */
+static void trap_record(const struct trap_frame *tf, uint64_t error, uint64_t cr2)
+{
+    current->arch.trap_nr = tf->vector;
+    current->arch.trap_error = error;
+    current->arch.trap_cr2 = cr2;
 }
 
 static void page_fault(struct trap_frame *tf)
@@ -84,11 +140,12 @@ static void page_fault(struct trap_frame *tf)
 
     if (!trap_from_user(tf) || (tf->error & PF_RSVD))
         kernel_fault(tf);
+    /* As on Linux, a user access to a kernel address reads as a
+     * protection fault in the frame, whatever the page tables say. */
+    trap_record(tf, va >= 0x800000000000ull ? tf->error | PF_PRESENT : tf->error, va);
     int sig = proc_page_fault(va, access);
-    if (sig) {
+    if (sig && signal_force_is_fatal(sig))
         kprintf("mmcore:   at ip %#lx, sp %#lx, error code %#lx\n", tf->rip, tf->rsp, tf->error);
-        proc_exit_signal(sig, tf);
-    }
     proc_check_signals(tf);
 }
 
@@ -116,7 +173,14 @@ void trap_dispatch(struct trap_frame *tf)
     }
     if (vec == EXC_NMI || vec == EXC_DF || vec == EXC_MC || vec >= 32 || !trap_from_user(tf))
         kernel_fault(tf);
-    kprintf("mmcore: process %d (%s): %s at ip %#lx, sp %#lx\n", current->pid, current->name,
-            trap_name(vec), tf->rip, tf->rsp);
-    proc_exit_signal(exception_signal(vec), tf);
+    int sig, code;
+    uaddr_t addr;
+    trap_record(tf, tf->error, current->arch.trap_cr2);
+    if (exception_signal(tf, &sig, &code, &addr)) {
+        if (signal_force_is_fatal(sig))
+            kprintf("mmcore: process %d (%s): %s at ip %#lx, sp %#lx\n", current->pid, current->name,
+                    trap_name(vec), tf->rip, tf->rsp);
+        signal_force(sig, code, addr);
+    }
+    proc_check_signals(tf);
 }

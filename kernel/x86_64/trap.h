@@ -11,7 +11,8 @@ struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector;   /* exception number, or TRAP_SYSCALL */
-    uint64_t error;    /* the CPU's error code, or 0 */
+    uint64_t error;    /* the CPU's error code, or 0; for a system call its
+                        * number (all ones once it must not restart) */
     /* Pushed by the CPU (built by hand for a system call). */
     uint64_t rip, cs, rflags, rsp, ss;
 };

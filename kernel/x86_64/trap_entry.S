@@ -98,12 +98,22 @@ syscall_entry:
     pushq %r11
     pushq $(SEL_USER_CODE | 3)
     pushq %rcx
-    pushq $0
+    pushq %rax          /* the number, in the error-code slot (signal.c) */
     pushq $0x100
     save_regs
     movq %rsp, %rdi
     call syscall_dispatch
     jmp trap_return
+
+/* The syscall instruction from 32-bit compatibility mode (MSR_CSTAR): this
+ * kernel has no 32-bit system calls, so it answers -ENOSYS at once, as
+ * Linux without IA32 emulation does. A 32-bit sysret goes back to the
+ * caller (CS and SS from STAR's user base: the 32-bit user selectors, RIP
+ * from ECX, RFLAGS from R11); no stack is touched. */
+    .globl syscall_compat_entry
+syscall_compat_entry:
+    movl $-38, %eax
+    sysretl
 
     .bss
     .balign 8

@@ -43,7 +43,7 @@ void t_space_done(struct space *s)
     if (frame_free_count() != t_free_at_start)
         test_fail_at(__FILE__, __LINE__, "frames leaked: %" PRIu64 " free before, %" PRIu64 " after",
                      t_free_at_start, frame_free_count());
-    if (vma_cache.objects || object_cache.objects || space_cache.objects)
+    if (vma_cache.objects || object_cache.objects || space_cache.objects || file_cache.objects)
         test_fail_at(__FILE__, __LINE__, "records leaked: %" PRIu64 " VMAs, %" PRIu64 " objects",
                      vma_cache.objects, object_cache.objects);
 }

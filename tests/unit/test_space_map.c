@@ -343,3 +343,55 @@ TEST(map_hint_keeps_clear_of_stack_guard_gap)
     T_CHECK(s);
     t_space_done(s);
 }
+
+TEST(map_commit_check_and_memlock_limit)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    uint64_t mem = frame_total_count() * P;
+    /* Linux's default overcommit: one request larger than all of memory
+     * is refused when it would be charged (private writable, or shared). */
+    CHECK_EQ(space_map(s, 0, mem + P, RW, ANON, 0, 0, false), -ENOMEM);
+    CHECK_EQ(space_map(s, 0, mem + P, RW, MAP_SHARED | MAP_ANONYMOUS, 0, 0, false), -ENOMEM);
+    CHECK(space_map(s, 0, mem + P, PROT_READ, ANON, 0, 0, false) > 0);             /* not charged */
+    CHECK(space_map(s, 0, mem + P, RW, ANON | MAP_NORESERVE, 0, 0, false) > 0);     /* not charged */
+    CHECK(space_map(s, 0, mem, RW, ANON, 0, 0, false) > 0);                         /* fits */
+    /* Charging by mprotect and brk is checked the same way. */
+    int64_t ro = space_map(s, 0, mem + P, PROT_READ, ANON, 0, 0, false);
+    REQUIRE(ro > 0);
+    CHECK_EQ(space_protect(s, (uaddr_t)ro, mem + P, RW), -ENOMEM);
+    CHECK_EQ(space_protect(s, (uaddr_t)ro, P, RW), 0);
+    space_brk_init(s, B);
+    CHECK_EQ(space_brk(s, B + mem + P), B);
+    CHECK_EQ(space_brk(s, B + P), B + P);
+    T_CHECK(s);
+    t_space_done(s);
+
+    /* RLIMIT_MEMLOCK: MAP_LOCKED beyond it is -EAGAIN. */
+    struct space_config cfg = {.memlock_limit = 4 * P};
+    s = t_space_cfg(&cfg);
+    CHECK_EQ(space_map(s, B, 3 * P, RW, ANON | MAP_FIXED | MAP_LOCKED, 0, 0, false), B);
+    CHECK_EQ(space_map(s, B + 8 * P, 2 * P, RW, ANON | MAP_FIXED | MAP_LOCKED, 0, 0, false), -EAGAIN);
+    CHECK_EQ(space_map(s, B + 8 * P, P, RW, ANON | MAP_FIXED | MAP_LOCKED, 0, 0, false), B + 8 * P);
+    CHECK_EQ(space_map(s, B + 16 * P, 2 * P, RW, ANON | MAP_FIXED, 0, 0, false), B + 16 * P);
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(map_droppable)
+{
+    struct space *s = t_space(SPACE_LAZY), *c;
+    CHECK_EQ(space_map(s, B, 2 * P, RW, MAP_DROPPABLE | MAP_ANONYMOUS | MAP_FIXED, 0, 0, false), B);
+    CHECK_EQ(space_map(s, B + 4 * P, P, RW, MAP_DROPPABLE | MAP_ANONYMOUS | MAP_LOCKED, 0, 0, false), -EINVAL);
+    CHECK_EQ(space_map(s, B + 4 * P, P, RW, MAP_DROPPABLE | MAP_ANONYMOUS | MAP_GROWSDOWN, 0, 0, false), -EINVAL);
+    /* Its own kind: no merge with plain private memory; wiped on fork. */
+    CHECK_EQ(map_fixed(s, B + 2 * P, P, RW), B + 2 * P);
+    CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-3 rw-p"));
+    CHECK_EQ(t_write(s, B, 9), FAULT_OK);
+    REQUIRE(space_fork(s, &c) == 0);
+    uint8_t b = 1;
+    CHECK_EQ(t_read(c, B, &b), FAULT_OK);
+    CHECK_EQ(b, 0);
+    space_destroy(c);
+    T_CHECK(s);
+    t_space_done(s);
+}

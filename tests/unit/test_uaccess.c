@@ -110,3 +110,23 @@ TEST(uaccess_get_user_page)
     T_CHECK(s);
     t_space_done(s);
 }
+
+TEST(uaccess_partial_copies_stop_at_the_fault)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    char buf[300];
+    memset(buf, 'q', sizeof buf);
+    map_fixed(s, B, P, RW);
+    map_fixed(s, B + 2 * P, P, PROT_READ);
+    CHECK_EQ(copy_to_user_partial(s, B + P - 100, buf, 300), 100);
+    CHECK_EQ(copy_from_user_partial(s, buf, B + P - 100, 300), 100);
+    CHECK_EQ(copy_to_user_partial(s, B + 2 * P, buf, 10), 0);        /* read-only */
+    CHECK_EQ(copy_from_user_partial(s, buf, B + 2 * P, 10), 10);
+    CHECK_EQ(copy_to_user_partial(s, s->top - 50, buf, 100), 0);     /* outside user space */
+    CHECK_EQ(copy_to_user_partial(s, B, buf, 0), 0);
+    uint8_t b;
+    CHECK_EQ(t_read(s, B + P - 1, &b), FAULT_OK);
+    CHECK_EQ(b, 'q');
+    T_CHECK(s);
+    t_space_done(s);
+}

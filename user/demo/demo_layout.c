@@ -47,6 +47,6 @@ int main(int argc, char **argv, char **envp)
     show("AT_RANDOM bytes", (void *)getauxval(25));
     show("AT_PHDR (program headers)", (void *)getauxval(3));
     show("AT_ENTRY (_start)", (void *)getauxval(9));
-    printf("  top of user space                  0x7ffffffff000\n");
+    printf("  top of user space                  %p\n", (void *)USER_STACK_TOP);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* user/include/syscall.h — libsyscall: Linux x86-64 system calls for
- * programs built without a C library.
+ * programs built without a C library (and aarch64's: syscall_aarch64.h
+ * replaces the parts marked x86-64 when __aarch64__ is defined).
  *
  * Each wrapper has the C types of the call and returns what the kernel
  * returned: a result >= 0, or a negative errno (-EINVAL, ...) in [-4095,
@@ -11,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__aarch64__)
+#include <syscall_aarch64.h>
+#else
 /* ---- numbers (x86-64) ---- */
 #define SYS_read 0
 #define SYS_write 1
@@ -54,6 +58,12 @@
 #define SYS_set_robust_list 273
 #define SYS_prlimit64 302
 #define SYS_getrandom 318
+#define SYS_sched_yield 24
+#define SYS_fcntl 72
+#define SYS_sysinfo 99
+#define USER_STACK_TOP 0x7ffffffff000UL /* the end of user space for programs */
+#define USER_ARCH_NAME "x86_64"
+#endif
 
 /* ---- constants ---- */
 #define PROT_NONE 0x0
@@ -96,7 +106,9 @@
 #define O_EXCL 0200
 #define O_TRUNC 01000
 #define O_APPEND 02000
-#define O_DIRECTORY 0200000
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0200000 /* (x86-64; aarch64: 040000) */
+#endif
 #define O_CLOEXEC 02000000
 #define AT_FDCWD (-100)
 
@@ -179,6 +191,7 @@ struct iovec {
     size_t iov_len;
 };
 
+#if !defined(__aarch64__)
 struct stat {
     unsigned long st_dev, st_ino, st_nlink;
     unsigned st_mode, st_uid, st_gid, pad0;
@@ -187,6 +200,7 @@ struct stat {
     unsigned long st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
     long reserved[3];
 };
+#endif
 
 struct utsname {
     char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
@@ -200,6 +214,7 @@ struct winsize {
     unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel;
 };
 
+#if !defined(__aarch64__)
 /* ---- the raw instruction ---- */
 static inline long syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -211,6 +226,7 @@ static inline long syscall6(long n, long a, long b, long c, long d, long e, long
                      : "rcx", "r11", "memory");
     return ret;
 }
+#endif
 #define syscall0(n) syscall6(n, 0, 0, 0, 0, 0, 0)
 #define syscall1(n, a) syscall6(n, (long)(a), 0, 0, 0, 0, 0)
 #define syscall2(n, a, b) syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)

@@ -1,8 +1,8 @@
 /* user/lib/reloc.c — self-relocation for static-pie programs. The kernel
  * loads a static-pie executable at some base and jumps to it; pointers the
  * linker could not make position-independent are listed in the dynamic
- * section as R_X86_64_RELATIVE relocations: *(base + offset) = base +
- * addend. This file must itself need no relocation (only RIP-relative
+ * section as relative relocations (R_X86_64_RELATIVE, R_AARCH64_RELATIVE):
+ * *(base + offset) = base + addend. This file must itself need no relocation (only RIP-relative
  * addressing of hidden symbols). */
 #include <stdint.h>
 
@@ -19,7 +19,11 @@ struct rela {
 #define DT_RELA 7
 #define DT_RELASZ 8
 #define DT_RELAENT 9
-#define R_X86_64_RELATIVE 8
+#if defined(__aarch64__)
+#define R_RELATIVE 1027 /* R_AARCH64_RELATIVE */
+#else
+#define R_RELATIVE 8    /* R_X86_64_RELATIVE */
+#endif
 
 extern const struct dyn _DYNAMIC[] __attribute__((visibility("hidden")));
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
@@ -40,7 +44,7 @@ void __user_relocate(void)
     }
     for (uint64_t off = 0; rela && off + ent <= size; off += ent) {
         const struct rela *r = (const struct rela *)(base + rela + off);
-        if ((uint32_t)r->info == R_X86_64_RELATIVE)
+        if ((uint32_t)r->info == R_RELATIVE)
             *(uint64_t *)(base + r->offset) = base + (uint64_t)r->addend;
     }
 }

@@ -22,7 +22,16 @@ long sys_readv(int fd, const struct iovec *iov, int cnt) { return syscall3(SYS_r
 long sys_writev(int fd, const struct iovec *iov, int cnt) { return syscall3(SYS_writev, fd, iov, cnt); }
 long sys_pread64(int fd, void *buf, size_t n, long off) { return syscall4(SYS_pread64, fd, buf, n, off); }
 long sys_pwrite64(int fd, const void *buf, size_t n, long off) { return syscall4(SYS_pwrite64, fd, buf, n, off); }
-long sys_open(const char *path, int flags, int mode) { return syscall3(SYS_open, path, flags, mode); }
+/* open, unlink, fork and arch_prctl exist on x86-64 only; elsewhere the
+ * calls that replaced them do the same. */
+long sys_open(const char *path, int flags, int mode)
+{
+#ifdef SYS_open
+    return syscall3(SYS_open, path, flags, mode);
+#else
+    return syscall4(SYS_openat, AT_FDCWD, path, flags, mode);
+#endif
+}
 long sys_openat(int dirfd, const char *path, int flags, int mode) { return syscall4(SYS_openat, dirfd, path, flags, mode); }
 long sys_close(int fd) { return syscall1(SYS_close, fd); }
 long sys_lseek(int fd, long off, int whence) { return syscall3(SYS_lseek, fd, off, whence); }
@@ -32,10 +41,24 @@ long sys_newfstatat(int dirfd, const char *path, struct stat *st, int flags)
     return syscall4(SYS_newfstatat, dirfd, path, st, flags);
 }
 long sys_ioctl(int fd, unsigned long cmd, void *arg) { return syscall3(SYS_ioctl, fd, cmd, arg); }
-long sys_unlink(const char *path) { return syscall1(SYS_unlink, path); }
+long sys_unlink(const char *path)
+{
+#ifdef SYS_unlink
+    return syscall1(SYS_unlink, path);
+#else
+    return syscall3(SYS_unlinkat, AT_FDCWD, path, 0);
+#endif
+}
 
 long sys_getpid(void) { return syscall0(SYS_getpid); }
-long sys_fork(void) { return syscall0(SYS_fork); }
+long sys_fork(void)
+{
+#ifdef SYS_fork
+    return syscall0(SYS_fork);
+#else
+    return syscall5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+}
 long sys_execve(const char *path, char *const argv[], char *const envp[])
 {
     return syscall3(SYS_execve, path, argv, envp);
@@ -61,7 +84,14 @@ void sys_exit_group(int code)
     syscall1(SYS_exit_group, code);
     __builtin_unreachable();
 }
-long sys_arch_prctl(int code, unsigned long addr) { return syscall2(SYS_arch_prctl, code, addr); }
+long sys_arch_prctl(int code, unsigned long addr)
+{
+#ifdef SYS_arch_prctl
+    return syscall2(SYS_arch_prctl, code, addr);
+#else
+    return -ENOSYS;
+#endif
+}
 long sys_set_tid_address(int *tidptr) { return syscall1(SYS_set_tid_address, tidptr); }
 long sys_set_robust_list(void *head, size_t len) { return syscall2(SYS_set_robust_list, head, len); }
 long sys_clock_gettime(int clock, struct timespec *ts) { return syscall2(SYS_clock_gettime, clock, ts); }
@@ -76,3 +106,26 @@ long sys_reboot(unsigned magic1, unsigned magic2, unsigned cmd, void *arg)
 {
     return syscall4(SYS_reboot, magic1, magic2, cmd, arg);
 }
+
+/* The signal restorer (see usignal.h): a handler returns here, with RSP
+ * just above the frame's return address; rt_sigreturn takes the frame
+ * apart and never returns. */
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl __restore_rt\n"
+        ".type __restore_rt, @function\n"
+        "__restore_rt:\n"
+        "    movq $15, %rax\n"
+        "    syscall\n"
+        "    hlt\n"
+        ".size __restore_rt, . - __restore_rt\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl __restore_rt\n"
+        ".type __restore_rt, %function\n"
+        "__restore_rt:\n"
+        "    mov x8, #139\n"
+        "    svc #0\n"
+        "    brk #0\n"
+        ".size __restore_rt, . - __restore_rt\n");
+#endif

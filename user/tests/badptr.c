@@ -6,7 +6,7 @@
 #define KERNEL_PTR ((void *)0xffff800000000000UL)
 #define KERNEL_TEXT ((void *)0xffffffff80100000UL)
 #define NONCANONICAL ((void *)0x0000800000000000UL)
-#define TOP_PAGE ((void *)0x7ffffffff000UL)
+#define TOP_PAGE ((void *)USER_STACK_TOP)
 
 int main(void)
 {
@@ -67,7 +67,9 @@ int main(void)
     struct iovec iov[2] = {{"good ", 5}, {KERNEL_PTR, 8}};
     long n = sys_writev(1, iov, 2);
     CHECK(n == -EFAULT, "writev with a bad second buffer -> %ld", n);
+#ifdef SYS_arch_prctl
     CHECK_EQ(sys_arch_prctl(ARCH_GET_FS, (unsigned long)KERNEL_PTR), -EFAULT, "arch_prctl GET_FS into the kernel");
+#endif
     CHECK_EQ(sys_prlimit64(0, RLIMIT_STACK, 0, (struct rlimit *)ro), -EFAULT, "prlimit64 old limit into read-only");
     CHECK_EQ(sys_prlimit64(0, RLIMIT_STACK, KERNEL_PTR, 0), -EFAULT, "prlimit64 new limit from the kernel");
     utest_done();

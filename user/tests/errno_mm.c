@@ -24,7 +24,7 @@ int main(void)
           low == -EPERM ? "EPERM" : "allowed");
     if (low == 0x1000)
         sys_munmap((void *)low, PAGE_SIZE);
-    CHECK_EQ(map((void *)0x7ffffffff000UL, 2 * PAGE_SIZE, RW, ANON | MAP_FIXED), -ENOMEM,
+    CHECK_EQ(map((void *)(USER_STACK_TOP - PAGE_SIZE), 2 * PAGE_SIZE, RW, ANON | MAP_FIXED), -ENOMEM,
              "mmap MAP_FIXED across the top of user space");
     long a = map(0, 2 * PAGE_SIZE, RW, ANON);
     CHECK(!sys_failed(a), "mmap two pages");
@@ -39,7 +39,7 @@ int main(void)
     /* munmap */
     CHECK_EQ(sys_munmap((void *)(a + 1), PAGE_SIZE), -EINVAL, "munmap unaligned");
     CHECK_EQ(sys_munmap((void *)a, 0), -EINVAL, "munmap length 0");
-    CHECK_EQ(sys_munmap((void *)0x7ffffffff000UL, 2 * PAGE_SIZE), -EINVAL, "munmap across the top");
+    CHECK_EQ(sys_munmap((void *)(USER_STACK_TOP - PAGE_SIZE), 2 * PAGE_SIZE), -EINVAL, "munmap across the top");
     CHECK_EQ(sys_munmap((void *)0xffff800000000000UL, PAGE_SIZE), -EINVAL, "munmap of a kernel address");
     CHECK_EQ(sys_munmap((void *)0x300000000UL, PAGE_SIZE), 0, "munmap of nothing succeeds");
     CHECK_EQ(sys_munmap((void *)a, 2 * PAGE_SIZE), 0, "munmap two pages");

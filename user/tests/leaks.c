@@ -17,7 +17,7 @@ struct sysinfo_s {
 static unsigned long free_pages(void)
 {
     struct sysinfo_s si;
-    if (syscall1(99, &si))
+    if (syscall1(SYS_sysinfo, &si))
         return 0;
     return si.freeram * si.mem_unit / PAGE_SIZE;
 }

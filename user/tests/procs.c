@@ -35,7 +35,7 @@ int main(int argc, char **argv)
         if (sys_fork() == 0)
             for (;;)
                 ;
-        syscall0(24); /* sched_yield: the child runs, and never yields */
+        syscall0(SYS_sched_yield); /* the child runs, and never yields */
         printf("the parent runs again while its child spins\n");
         return 0;
     }

@@ -6,9 +6,13 @@
 #include <kern/proc.h>
 
 /* Where the program loader puts things (Linux's choices without address
- * randomisation). */
+ * randomisation). An architecture's arch_proc.h may set its own. */
+#ifndef EXEC_STACK_TOP
 #define EXEC_STACK_TOP 0x7ffffffff000ull   /* x86-64 TASK_SIZE */
+#endif
+#ifndef EXEC_PIE_BASE
 #define EXEC_PIE_BASE 0x555555554000ull    /* static-pie load address */
+#endif
 #define EXEC_STACK_GUARD (256 * 4096ull)   /* stack_guard_gap */
 #define EXEC_MMAP_GAP_MIN (128ull << 20)
 

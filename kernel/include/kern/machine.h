@@ -34,6 +34,9 @@ uint64_t machine_boot_epoch(void);
 /* Wait (without sleeping the machine) until machine_time_ns() >= ns. */
 void machine_wait_until(uint64_t ns);
 
+/* A hint inside a spin-wait loop (x86-64 pause, aarch64 yield). */
+void machine_relax(void);
+
 /* The CPU feature word user programs get as AT_HWCAP. */
 uint32_t machine_hwcap(void);
 

@@ -3,11 +3,12 @@
  * A process owns an address space (mm/ struct space), a descriptor table, a
  * kernel stack and its architecture state. The scheduler runs on the boot
  * stack and switches to runnable processes in turn; a process gives the
- * CPU back when it exits or sleeps (wait4). There is no preemption: a
- * process runs until it exits or waits. A dead process stays a zombie until
- * its parent collects its status; orphans go to process 1. When process 1
- * ends, the machine powers off after reporting its exit status on the
- * kernel console. */
+ * CPU back when it exits or sleeps (wait4, nanosleep, pause), and the
+ * timer tick takes it from a process running in user mode when another one
+ * can run. A dead process stays a zombie until its parent collects its
+ * status (or is released at once when the parent ignores SIGCHLD); orphans
+ * go to process 1. When process 1 ends, the machine powers off after
+ * reporting its exit status on the kernel console. */
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
 
@@ -16,6 +17,7 @@
 #include <mm/space.h>
 
 struct trap_frame;
+struct sigpend;
 
 enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE };
 
@@ -50,9 +52,8 @@ struct proc {
     struct rlimit64 rlim[RLIMIT_COUNT];
     uint64_t start_ns;
     char name[32];
-    /* Signals: dispositions and masks are kept and reported; a signal
-     * whose action is not "ignore" ends the process (no handlers run
-     * yet). */
+    /* Signals (kernel/signal.c): dispositions, the blocked and pending
+     * sets, the details of each pending signal, the alternate stack. */
     struct ksigaction sigactions[NSIG];
     uint64_t sig_blocked, sig_pending;
     struct {
@@ -60,6 +61,11 @@ struct proc {
         int32_t flags;
         uint64_t size;
     } altstack;
+    struct sigpend *sig_info;    /* NSIG entries (kern/signal.h) */
+    uint64_t sig_saved_mask;     /* the mask to restore after sigsuspend */
+    bool sig_restore_mask;
+    int exit_signal;             /* sent to the parent at exit (SIGCHLD) */
+    uint64_t wake_ns;            /* a timed sleep ends then (0: untimed) */
     struct arch_proc arch;
 };
 
@@ -76,12 +82,18 @@ void proc_make_runnable(struct proc *p);
 /* Processes in the table (zombies included). */
 unsigned proc_count(void);
 
-/* Sleep until proc_wakeup(chan); returns after being woken. */
+/* Sleep until proc_wakeup(chan); returns after being woken (or when a
+ * signal can be delivered: callers check proc_signal_pending). */
 void proc_sleep(const void *chan);
 void proc_wakeup(const void *chan);
 
-/* Let the other runnable processes run first (there is no preemption);
- * and whether there are any. */
+/* Sleep until machine_time_ns() >= wake_ns, proc_wakeup(chan) or a
+ * deliverable signal, whichever comes first. Other processes run
+ * meanwhile; with none, the CPU idles. */
+void proc_sleep_until(const void *chan, uint64_t wake_ns);
+
+/* Let the other runnable processes run first; and whether there are
+ * any. */
 void proc_yield(void);
 bool proc_others_runnable(void);
 
@@ -89,8 +101,22 @@ bool proc_others_runnable(void);
  * files) that returns 0 in the child. Returns the child's pid or -errno. */
 int64_t proc_fork(void);
 
-/* wait4 for the current process: see sys_wait4. */
+/* clone's flags that a fork may carry. */
+#define CLONE_EXIT_SIGNAL 0xffull       /* CSIGNAL: sent to the parent at exit */
+#define CLONE_VFORK 0x00004000ull
+#define CLONE_PARENT_SETTID 0x00100000ull
+#define CLONE_CHILD_CLEARTID 0x00200000ull
+#define CLONE_CHILD_SETTID 0x01000000ull
+
+/* fork with clone's fork-like flags: the exit signal in the low byte (0:
+ * none), the child's pid stored at ptid in the parent
+ * (CLONE_PARENT_SETTID) and at ctid in the child (CLONE_CHILD_SETTID),
+ * ctid cleared when the child exits (CLONE_CHILD_CLEARTID). */
+int64_t proc_clone(uint64_t flags, uaddr_t ptid, uaddr_t ctid);
+
+/* wait4 and waitid for the current process: see proc.c. */
 int64_t proc_wait(int pid, uaddr_t ustatus, int options, uaddr_t urusage);
+int64_t proc_waitid(int idtype, int id, uaddr_t infop, int options, uaddr_t urusage);
 
 /* Run processes until process 1 has ended; then report and power off. */
 _Noreturn void sched_run(void);
@@ -102,16 +128,17 @@ _Noreturn void proc_exit(int code);
  * tf (may be NULL) is the user context, for the kernel log. */
 _Noreturn void proc_exit_signal(int sig, struct trap_frame *tf);
 
-/* Send sig (1..NSIG) to p: ignored when its action is to ignore,
- * otherwise pending until unblocked, then fatal. */
+/* Send sig (1..NSIG) to p from the current process (si_code SI_USER):
+ * dropped when p ignores it, otherwise pending until unblocked, then
+ * delivered (signal_send in kern/signal.h). */
 void proc_signal(struct proc *p, int sig);
 
 /* proc_signal to every living process, or all but the caller and
  * process 1. */
 void proc_signal_all(int sig, bool spare_self_and_init);
 
-/* Called on every return to user mode: end the current process if an
- * unblocked fatal signal is pending. */
+/* Called on every return to user mode: deliver what is pending and
+ * unblocked (run a handler, or end the process); see signal_deliver. */
 void proc_check_signals(struct trap_frame *tf);
 
 /* Whether the current process has an unblocked signal pending (sleeps
@@ -121,9 +148,15 @@ bool proc_signal_pending(void);
 /* The process with this pid (not a zombie), or NULL. */
 struct proc *proc_find(int pid);
 
+/* Call fn for the address space of every process that has one (a file
+ * that shrinks must leave every mapping of its cut pages). */
+void proc_for_each_space(void (*fn)(struct space *s, void *arg), void *arg);
+
 /* A user-mode page fault at va for access (ACCESS_*). Returns 0 when mm/
- * resolved it (retry the instruction), or the signal that ends the process
- * (SIGSEGV, SIGBUS, SIGKILL for out of memory). */
+ * resolved it (retry the instruction), or the signal it raised (SIGSEGV
+ * with SEGV_MAPERR or SEGV_ACCERR, SIGBUS with BUS_ADRERR, SIGKILL for out
+ * of memory), already forced on the process (signal_force): the caller
+ * lets proc_check_signals deliver it. */
 int proc_page_fault(uaddr_t va, unsigned access);
 
 /* ---- provided by the architecture ---- */

@@ -50,6 +50,12 @@ int64_t sys_mkdir(SYSCALL_ARGS);
 int64_t sys_mkdirat(SYSCALL_ARGS);
 int64_t sys_rmdir(SYSCALL_ARGS);
 int64_t sys_ftruncate(SYSCALL_ARGS);
+int64_t sys_truncate(SYSCALL_ARGS);
+int64_t sys_rename(SYSCALL_ARGS);
+int64_t sys_renameat(SYSCALL_ARGS);
+int64_t sys_renameat2(SYSCALL_ARGS);
+int64_t sys_pipe(SYSCALL_ARGS);
+int64_t sys_pipe2(SYSCALL_ARGS);
 int64_t sys_getcwd(SYSCALL_ARGS);
 int64_t sys_access(SYSCALL_ARGS);
 int64_t sys_faccessat(SYSCALL_ARGS);
@@ -90,6 +96,16 @@ int64_t sys_sigaltstack(SYSCALL_ARGS);
 int64_t sys_kill(SYSCALL_ARGS);
 int64_t sys_tgkill(SYSCALL_ARGS);
 int64_t sys_tkill(SYSCALL_ARGS);
+int64_t sys_rt_sigpending(SYSCALL_ARGS);
+int64_t sys_rt_sigsuspend(SYSCALL_ARGS);
+int64_t sys_pause(SYSCALL_ARGS);
+int64_t sys_waitid(SYSCALL_ARGS);
+/* provided by the architecture: it unwinds its own signal frame */
+int64_t sys_rt_sigreturn(SYSCALL_ARGS);
+
+/* mmcore's own calls (not Linux's): see sys_proc.c */
+#define MMCORE_SYS_VMINFO 1000
+int64_t sys_mmcore_vminfo(SYSCALL_ARGS);
 
 /* more files and scheduling */
 int64_t sys_poll(SYSCALL_ARGS);

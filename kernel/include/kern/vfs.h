@@ -1,14 +1,16 @@
 /* kern/vfs.h — files: the in-memory file system (ramfs) that holds the
- * initramfs and /tmp, the open-file records system calls use, and the
- * per-process descriptor table.
+ * initramfs and /tmp, /proc (kernel/procfs.c), pipes, the open-file
+ * records system calls use, and the per-process descriptor table.
  *
- * A regular file's data lives in frames from mm/'s allocator, found through
- * a two-level page index (so a later file mapping can hand the same frames
- * to mm/ as a page cache). Directories are lists of named entries. There are
- * no symbolic links and no permission checks (everyone is root). */
+ * A regular file's data lives in its page cache: an mm/ file object
+ * (VM_OBJECT_FILE, mm/object.h) that read(), write() and every mapping of
+ * the file share. The object outlives the inode's names and open files
+ * while a mapping holds it. Directories are lists of named entries. There
+ * are no symbolic links and no permission checks (everyone is root). */
 #ifndef KERN_VFS_H
 #define KERN_VFS_H
 
+#include <mm/object.h>
 #include <mm/space.h>
 #include <mm/types.h>
 
@@ -17,9 +19,11 @@
 #define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
+#define S_IFIFO 0010000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 
 /* open(2) flags, Linux x86-64 values. */
 #define O_ACCMODE 03
@@ -32,14 +36,26 @@
 #define O_TRUNC 01000
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
+#define O_DSYNC 010000
+#define O_DIRECT 040000
+#define O_LARGEFILE 0100000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
+#define O_NOATIME 01000000
 #define O_CLOEXEC 02000000
+#define O_SYNC 04010000
 #define O_PATH 010000000
+#define O_TMPFILE 020200000
 
 #define NAME_MAX 255
 #define PATH_MAX 4096
-#define FILE_MAX_BYTES (512ull * 512 * PAGE_SIZE) /* two-level index: 1 GiB */
+/* The largest file: Linux's tmpfs limit (MAX_LFS_FILESIZE) is larger, but
+ * memory runs out long before either. */
+#define FILE_MAX_BYTES VM_FILE_MAX_BYTES
+
+/* The file system's device number (st_dev, and the device in
+ * /proc/PID/maps): major 0, minor 1, as an in-memory file system. */
+#define RAMFS_DEV 1
 
 /* Character devices (inode.rdev), with Linux's device numbers. */
 enum chardev {
@@ -51,19 +67,31 @@ enum chardev {
 };
 
 struct dentry;
+struct pipe;
+
+/* Nodes the kernel makes up rather than stores (inode.special). */
+enum inode_special {
+    INODE_PLAIN,            /* a ramfs node */
+    INODE_PROC_ROOT,        /* /proc */
+    INODE_PROC_PID,         /* /proc/PID */
+    INODE_PROC_MAPS,        /* /proc/PID/maps */
+};
 
 struct inode {
     uint64_t ino;
     uint32_t mode;          /* S_IF* | permission bits */
     uint32_t nlink;         /* names pointing here (directories: 2 + subdirectories) */
-    uint32_t refs;          /* open files holding it */
+    uint32_t refs;          /* open files holding it (and exec) */
     uint32_t rdev;          /* character devices */
-    uint64_t size;          /* bytes (regular files) */
-    uint64_t pages;         /* data frames held */
+    uint64_t size;          /* bytes (regular files; the page cache's size) */
     uint64_t atime, mtime, ctime; /* nanoseconds since the epoch */
-    struct inode *parent;   /* directories */
+    struct inode *parent;   /* the directory holding its name (the root: itself) */
     struct dentry *children;
-    paddr_t index;          /* regular files: page holding 512 leaf-index frames, or 0 */
+    struct vm_object *obj;  /* regular files: the page cache (one reference) */
+    char *gone_path;        /* unlinked while still in use: the path it had */
+    struct pipe *pipe;      /* pipes: the buffer both ends share */
+    uint8_t special;        /* enum inode_special */
+    int32_t pid;            /* /proc/PID nodes: the process */
 };
 
 struct dentry {
@@ -101,13 +129,31 @@ int vfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode, s
  * freed once no name and no open file refers to it. */
 int vfs_remove(struct inode *dir, const char *name, size_t len, bool want_dir);
 
+/* Rename: move the name old_name in old_dir to new_name in new_dir,
+ * replacing what new_name named (Linux's rename(2) rules: a directory only
+ * replaces an empty directory, a non-directory only a non-directory; a
+ * directory cannot move below itself). 0 or -errno. */
+int vfs_rename(struct inode *old_dir, const char *old_name, size_t old_len, struct inode *new_dir,
+               const char *new_name, size_t new_len);
+
+/* The absolute path of ino into buf (size bytes, NUL-terminated), as
+ * /proc/PID/maps shows it: " (deleted)" appended once it has no name.
+ * Returns the length, or -ENAMETOOLONG. */
+int vfs_path(const struct inode *ino, char *buf, size_t size);
+
+/* A new inode not in any directory (pipes, /proc nodes), with no names,
+ * no references and no page cache, or NULL. The last inode_unref frees
+ * it (while nlink is 0). */
+struct inode *vfs_inode_new(uint32_t mode);
+
 /* Open-file references on an inode (the last one frees an unlinked inode). */
 void inode_ref(struct inode *ino);
 void inode_unref(struct inode *ino);
 
-/* The frame holding page pgoff of a regular file; with create, a missing
- * page is allocated zero-filled. Returns 0 and *pa (0 for a hole without
- * create), or -ENOMEM / -EFBIG. */
+/* The frame holding page pgoff of a regular file (no new reference: valid
+ * while the file holds it); with create, a missing page is allocated
+ * zero-filled. Returns 0 and *pa (0 for a hole without create), or -ENOMEM
+ * / -EFBIG. */
 int ramfs_page(struct inode *ino, uint64_t pgoff, bool create, paddr_t *pa);
 
 /* Copy file bytes [off, off + len) to or from user memory in s. Reads stop
@@ -121,8 +167,12 @@ int64_t ramfs_read_kernel(struct inode *ino, uint64_t off, void *buf, uint64_t l
 int64_t ramfs_write_kernel(struct inode *ino, uint64_t off, const void *buf, uint64_t len);
 
 /* Set the size; pages beyond it are freed, a partial last page is zeroed
- * past the end. 0, -EFBIG or -ENOMEM. */
+ * past the end, and every mapping of the cut pages (in every process)
+ * loses them, so that touching them raises SIGBUS. 0 or -EFBIG. */
 int ramfs_truncate(struct inode *ino, uint64_t size);
+
+/* Pages of file data held by all files (statistics, /tmp's limit). */
+uint64_t ramfs_data_pages(void);
 
 /* Wall-clock time in nanoseconds since the epoch, for timestamps. */
 uint64_t vfs_now(void);
@@ -135,6 +185,11 @@ struct file_ops {
     /* Read / write at *pos (the ops update it). Return bytes or -errno. */
     int64_t (*read)(struct file *f, struct space *s, uaddr_t buf, uint64_t len, uint64_t *pos);
     int64_t (*write)(struct file *f, struct space *s, uaddr_t buf, uint64_t len, uint64_t *pos);
+    /* Optional: poll readiness (POLLIN/POLLOUT/POLLHUP bits); absent:
+     * readable and writable as opened, at once. */
+    unsigned (*poll)(struct file *f);
+    /* Optional: the last reference to the open file is going. */
+    void (*release)(struct file *f);
 };
 
 struct file {
@@ -152,6 +207,20 @@ extern const struct file_ops console_stdout_ops, console_stderr_ops;
 /* Open an inode with open(2) flags: a new file with one reference.
  * Returns 0, -ENOMEM. (Access checks are the caller's.) */
 int file_open_inode(struct inode *ino, uint32_t flags, struct file **out);
+
+/* mmap: what the open file f lets a mapping do, for space_map_file. */
+void file_mmap_rights(struct file *f, struct space_file *out);
+
+/* pipe2: a new pipe's read and write ends (each with one reference),
+ * flags O_NONBLOCK (O_CLOEXEC is the caller's). 0 or -ENOMEM. */
+int pipe_create(uint32_t flags, struct file **rd, struct file **wr);
+
+/* /proc (kernel/procfs.c): make /proc under root; look a name up in a
+ * /proc directory (NULL when there is none); and the operations of its
+ * files. */
+void procfs_init(struct inode *root);
+struct inode *procfs_lookup(struct inode *dir, const char *name, size_t len);
+extern const struct file_ops procfs_maps_ops;
 
 void file_ref(struct file *f);
 void file_unref(struct file *f);

@@ -35,6 +35,14 @@ void platform_tlb_flush_all(const struct pmap *pm);
  * use it (aarch64: dsb ishst; isb). May do nothing. */
 void platform_pte_publish(const struct pmap *pm);
 
+/* Called by arch code before a leaf for frame pa becomes executable in
+ * user mode (a new leaf, another frame, or exec added): instruction fetch
+ * must see what was written to the frame through the direct map
+ * (aarch64: clean the data cache to the point of unification and
+ * invalidate the instruction cache, as CTR_EL0 requires). x86-64 keeps
+ * them coherent by itself: nothing to do. */
+void platform_icache_sync(paddr_t pa);
+
 /* The lock that serialises the frame allocator. One address space is
  * serialised by its caller (see space.h). */
 void platform_frame_lock(void);

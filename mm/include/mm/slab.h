@@ -34,5 +34,6 @@ void slab_reset_all(void);
 
 /* The caches mm/ uses, for statistics and resets. */
 extern struct slab_cache vma_cache, object_cache, space_cache;
+extern struct slab_cache file_cache; /* file objects (mm/object_file.c) */
 
 #endif

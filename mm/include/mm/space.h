@@ -30,6 +30,9 @@ struct space_config {
     enum space_policy policy;
     uint64_t stack_limit;     /* how far a MAP_GROWSDOWN VMA may grow
                                * (RLIMIT_STACK); 0 = 8 MiB */
+    uint64_t memlock_limit;   /* bytes MAP_LOCKED may lock (RLIMIT_MEMLOCK,
+                               * as for a process without CAP_IPC_LOCK);
+                               * 0 = 8 MiB */
     bool no_thp_align;        /* do not align 2 MiB-multiple anonymous mappings
                                * to 2 MiB (Linux 6.7+ does, with THP built in) */
 };
@@ -44,6 +47,7 @@ struct space {
     enum space_policy policy;
     bool thp_align;
     uint64_t stack_limit;
+    uint64_t memlock_limit;
     uaddr_t brk_start;        /* start of the heap (set by space_brk_init) */
     uaddr_t brk;              /* current break, byte granular */
     uaddr_t start_stack;      /* initial stack pointer (for [stack]); 0 if none */
@@ -72,6 +76,38 @@ void space_destroy(struct space *s);
  *  address below min_addr. On failure nothing changed. */
 int64_t space_map(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
                   unsigned long flags, struct vm_object *obj, uint64_t off, bool maywrite);
+
+/* What a file mapping may do with its file, as the host resolved it from
+ * the descriptor: space_map_file checks these where Linux's do_mmap does,
+ * so a bad call gets Linux's errno. */
+struct space_file {
+    struct vm_object *obj;  /* the file's pages; NULL: not mappable (-ENODEV) */
+    bool readable;          /* open for reading (else -EACCES) */
+    bool writable;          /* open for writing (MAP_SHARED with PROT_WRITE
+                             * needs it, and mprotect adding it later) */
+    bool zero;              /* /dev/zero: a private mapping is anonymous
+                             * memory, a shared one new shared anonymous
+                             * memory of the mapping's size */
+    uint64_t max_bytes;     /* offset + length limit (-EOVERFLOW beyond):
+                             * INT64_MAX for a regular file, UINT64_MAX for
+                             * a device */
+};
+
+/* mmap of a file (the descriptor already resolved: -EBADF, and -EINVAL for
+ * MAP_HUGETLB, are the caller's). As space_map, plus Linux's file checks
+ * after placement: -EOVERFLOW beyond max_bytes; -EOPNOTSUPP unknown flags
+ * with MAP_SHARED_VALIDATE; -EACCES MAP_SHARED with PROT_WRITE on a file
+ * not open for writing, or any file not open for reading; -ENODEV a file
+ * that cannot be mapped; -EINVAL MAP_GROWSDOWN or a bad mapping type. */
+int64_t space_map_file(struct space *s, uaddr_t addr, uint64_t len, unsigned long prot,
+                       unsigned long flags, const struct space_file *file, uint64_t off);
+
+/* Remove the page-table leaves of every VMA of s whose pages come from obj
+ * (a shared or private mapping of it, and the copies a private one made),
+ * for object pages first and above. The VMAs stay: a later access faults
+ * again (and beyond the end of a file gets SIGBUS). The owner of a file
+ * calls this for every space when the file shrinks. */
+void space_object_unmap(struct space *s, struct vm_object *obj, uint64_t first);
 
 /* munmap. Returns 0, -EINVAL (unaligned start, len 0, range outside user
  * space) or -ENOMEM (a split would exceed the VMA limit; nothing changed). */

@@ -19,6 +19,14 @@ bool access_ok(const struct space *s, uaddr_t addr, uint64_t len);
 int copy_from_user(struct space *s, void *dst, uaddr_t src, uint64_t len);
 int copy_to_user(struct space *s, uaddr_t dst, const void *src, uint64_t len);
 
+/* Copy up to len bytes, stopping at the first byte that cannot be
+ * accessed; return how many were copied (all of them, or the prefix before
+ * the fault; 0 for a range outside user space). read() and write() use
+ * these: a transfer that runs into unmapped memory returns its prefix, as
+ * on Linux. */
+uint64_t copy_from_user_partial(struct space *s, void *dst, uaddr_t src, uint64_t len);
+uint64_t copy_to_user_partial(struct space *s, uaddr_t dst, const void *src, uint64_t len);
+
 /* Fill len bytes of user memory with zero. 0 or -EFAULT. */
 int clear_user(struct space *s, uaddr_t dst, uint64_t len);
 

@@ -30,6 +30,11 @@ enum {
     VMA_WIPEONFORK = 0x400, /* MADV_WIPEONFORK: the child gets it empty (zero-filled) */
     VMA_DONTDUMP = 0x800, /* MADV_DONTDUMP: left out of core dumps */
     VMA_NOHUGEPAGE = 0x1000, /* MAP_STACK or MADV_NOHUGEPAGE (Linux VM_NOHUGEPAGE) */
+    VMA_HUGEPAGE = 0x2000,   /* MADV_HUGEPAGE (Linux VM_HUGEPAGE) */
+    VMA_RANDOM = 0x4000,     /* MADV_RANDOM (Linux VM_RAND_READ) */
+    VMA_SEQUENTIAL = 0x8000, /* MADV_SEQUENTIAL (Linux VM_SEQ_READ) */
+    VMA_DROPPABLE = 0x10000, /* MAP_DROPPABLE: pages may be dropped under pressure */
+    VMA_FLAGS_MASK = 0x3ffff,
 };
 /* As on Linux, [heap] and [stack] are not flags: a listing names the VMAs
  * that overlap the brk area or contain the initial stack pointer
@@ -42,8 +47,8 @@ struct vma {
     struct vm_object *obj;     /* backing object; NULL: private anonymous, untouched */
     uint64_t pgoff;            /* page offset into obj of start */
     uint64_t gap_pages : 40;   /* free pages between the previous VMA (or the tree floor) and start */
-    uint64_t height : 8;       /* AVL subtree height, 1 for a leaf */
-    uint64_t flags : 16;       /* VMA_* */
+    uint64_t height : 6;       /* AVL subtree height, 1 for a leaf (< 64 for any n) */
+    uint64_t flags : 18;       /* VMA_* */
 };
 
 /* The tree. floor is the lowest address a gap may start at (the previous

@@ -1,0 +1,592 @@
+/* tests/unit/test_file_object.c — a file's page cache as a backing object:
+ * private mappings as copy-on-write views of the file, shared mappings as
+ * the file itself (coherent with the file system's reads and writes, and
+ * across fork), the zero tail of the last page, SIGBUS beyond the end and
+ * after shrinking, the identity a written private file mapping gets and
+ * the merges it allows (as Linux's anon_vma on a file VMA), mincore,
+ * msync's hook, Linux's file checks of mmap, and frame accounting with
+ * pages only the file system holds. */
+#include "mm_test.h"
+
+#include <mm/object.h>
+#include <mm/slab.h>
+#include <stdlib.h>
+
+#define PRIV (MAP_PRIVATE | MAP_FIXED)
+#define SHR (MAP_SHARED | MAP_FIXED)
+
+static uint32_t *scratch;
+
+/* space_check on every space, frames_check over them and the file objects
+ * the "file system" (the test) holds. */
+static void check_all(struct space **s, unsigned n, struct vm_object **objs, unsigned nobjs, int line)
+{
+    char buf[256];
+    if (!scratch)
+        scratch = calloc(frames_check_scratch_entries() + 1024, sizeof *scratch);
+    for (unsigned i = 0; i < n; i++)
+        if (space_check(s[i], buf, sizeof buf))
+            test_fail_at(__FILE__, line, "space_check: %s", buf);
+    if (frames_check(s, n, objs, nobjs, scratch, buf, sizeof buf))
+        test_fail_at(__FILE__, line, "frames_check: %s", buf);
+}
+#define CHECK1(s, f)                                                                               \
+    do {                                                                                           \
+        struct space *one_[1] = {(s)};                                                             \
+        struct vm_object *objs_[1] = {(f)};                                                        \
+        check_all(one_, 1, objs_, 1, __LINE__);                                                    \
+    } while (0)
+
+/* The file system side: write bytes into the page cache, growing the file
+ * as write() would. */
+static void fs_write(struct vm_object *f, uint64_t off, const void *src, uint64_t len)
+{
+    const uint8_t *p = src;
+    if (off + len > vm_object_file_size(f))
+        REQUIRE(vm_object_file_resize(f, off + len) == 0);
+    for (uint64_t done = 0; done < len;) {
+        uint64_t pos = off + done, in = pos % P, n = len - done < P - in ? len - done : P - in;
+        paddr_t pa;
+        REQUIRE(vm_object_file_page(f, pos / P, true, &pa) == 0 && pa);
+        memcpy((uint8_t *)platform_phys_to_virt(pa) + in, p + done, n);
+        done += n;
+    }
+}
+
+/* One byte as read() would see it: 0 in a hole, -1 beyond the end. */
+static int fs_byte(struct vm_object *f, uint64_t off)
+{
+    paddr_t pa;
+    if (off >= vm_object_file_size(f))
+        return -1;
+    if (vm_object_file_page(f, off / P, false, &pa) || !pa)
+        return 0;
+    return ((uint8_t *)platform_phys_to_virt(pa))[off % P];
+}
+
+static uint8_t rd(struct space *s, uaddr_t va)
+{
+    uint8_t b = 0xee;
+    CHECK_EQ(t_read(s, va, &b), FAULT_OK);
+    return b;
+}
+
+/* A file of npages pages whose page i starts with byte 'A' + i. */
+static struct vm_object *file_make(uint64_t npages)
+{
+    struct vm_object *f = vm_object_file_create(0, 0, 0);
+    if (!f)
+        return 0;
+    for (uint64_t i = 0; i < npages; i++) {
+        uint8_t c = (uint8_t)('A' + i);
+        fs_write(f, i * P, &c, 1);
+    }
+    if (npages)
+        vm_object_file_resize(f, npages * P);
+    return f;
+}
+
+static void file_done(struct space *s, struct vm_object *f)
+{
+    vm_object_unref(f);
+    t_space_done(s);
+    CHECK_EQ(file_cache.objects, 0);
+}
+
+static int64_t map_file(struct space *s, uaddr_t a, uint64_t len, unsigned long prot, unsigned long flags,
+                        struct vm_object *f, uint64_t off)
+{
+    struct space_file sf = {.obj = f, .readable = true, .writable = true, .max_bytes = INT64_MAX};
+    return space_map_file(s, a, len, prot, flags, &sf, off);
+}
+
+static paddr_t leaf(struct space *s, uaddr_t va)
+{
+    paddr_t pa = 0;
+    unsigned prot;
+    if (!pmap_extract(&s->pmap, va, &pa, &prot))
+        return 0;
+    return pa;
+}
+
+static paddr_t cache_page(struct vm_object *f, uint64_t pgoff)
+{
+    paddr_t pa = 0;
+    vm_object_file_page(f, pgoff, false, &pa);
+    return pa;
+}
+
+TEST(file_read_only_mapping_shows_the_file_through_its_pages)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(3);
+    REQUIRE(f);
+    CHECK_EQ(vm_object_file_pages(f), 3);
+    REQUIRE(map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(rd(s, B), 'A');
+    CHECK_EQ(rd(s, B + 2 * P), 'C');
+    /* The leaf is the page cache's frame itself, read-only. */
+    CHECK_EQ(leaf(s, B + P), 0);
+    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(leaf(s, B + P), cache_page(f, 1));
+    CHECK_EQ(t_write(s, B, 'x'), FAULT_SEGV_ACCERR);
+    /* An offset into the file. */
+    REQUIRE(map_file(s, B + 8 * P, P, PROT_READ, PRIV, f, 2 * P) == (int64_t)(B + 8 * P));
+    CHECK_EQ(rd(s, B + 8 * P), 'C');
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_private_write_copies_and_never_reaches_the_file)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(3);
+    REQUIRE(map_file(s, B, 3 * P, RW, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(rd(s, B), 'A');
+    CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);           /* after a read: copy-on-write */
+    CHECK_EQ(t_write(s, B + 2 * P, 'c'), FAULT_OK);   /* with no leaf yet: copied at once */
+    CHECK_EQ(rd(s, B), 'a');
+    CHECK_EQ(rd(s, B + 2 * P), 'c');
+    CHECK_EQ(fs_byte(f, 0), 'A');
+    CHECK_EQ(fs_byte(f, 2 * P), 'C');
+    CHECK(leaf(s, B) != cache_page(f, 0));
+    /* A later write by the file system shows in the page not yet copied,
+     * not in the copied ones. */
+    fs_write(f, P, "Z", 1);
+    fs_write(f, 0, "Y", 1);
+    CHECK_EQ(rd(s, B + P), 'Z');
+    CHECK_EQ(rd(s, B), 'a');
+    /* The written VMA has an identity over the file. */
+    struct vma *v = space_vma_find(s, B);
+    CHECK(v->obj && v->obj->kind == VM_OBJECT_ANON_IDENTITY);
+    CHECK(vm_object_source(v->obj) == f);
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_shared_mapping_is_the_file)
+{
+    struct space *s = t_space(SPACE_LAZY), *c;
+    struct vm_object *f = file_make(2);
+    REQUIRE(map_file(s, B, 2 * P, RW, SHR, f, 0) == (int64_t)B);
+    REQUIRE(map_file(s, B + 4 * P, 2 * P, PROT_READ, SHR, f, 0) == (int64_t)(B + 4 * P));
+    CHECK_EQ(t_write(s, B + 10, 'w'), FAULT_OK);
+    CHECK_EQ(fs_byte(f, 10), 'w');                    /* what read() would see */
+    CHECK_EQ(rd(s, B + 4 * P + 10), 'w');             /* the other mapping */
+    fs_write(f, P + 5, "q", 1);
+    CHECK_EQ(rd(s, B + P + 5), 'q');
+    CHECK_EQ(leaf(s, B), cache_page(f, 0));
+    /* Across fork, both ways. */
+    REQUIRE(space_fork(s, &c) == 0);
+    CHECK_EQ(t_write(c, B + 20, 'c'), FAULT_OK);
+    CHECK_EQ(rd(s, B + 20), 'c');
+    CHECK_EQ(t_write(s, B + 21, 'p'), FAULT_OK);
+    CHECK_EQ(rd(c, B + 21), 'p');
+    CHECK_EQ(fs_byte(f, 20), 'c');
+    struct space *both[2] = {s, c};
+    struct vm_object *objs[1] = {f};
+    check_all(both, 2, objs, 1, __LINE__);
+    space_destroy(c);
+    /* The pages outlive every mapping: they are the file's. */
+    REQUIRE(space_unmap(s, B, 8 * P) == 0);
+    CHECK_EQ(fs_byte(f, 10), 'w');
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_private_fork_keeps_copies_apart)
+{
+    struct space *s = t_space(SPACE_LAZY), *c;
+    struct vm_object *f = file_make(2);
+    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(t_write(s, B, 'p'), FAULT_OK);
+    CHECK_EQ(rd(s, B + P), 'B');
+    REQUIRE(space_fork(s, &c) == 0);
+    CHECK_EQ(rd(c, B), 'p');
+    CHECK_EQ(t_write(c, B, 'c'), FAULT_OK);
+    CHECK_EQ(t_write(c, B + P, 'd'), FAULT_OK);
+    CHECK_EQ(rd(s, B), 'p');
+    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(fs_byte(f, P), 'B');
+    struct space *both[2] = {s, c};
+    struct vm_object *objs[1] = {f};
+    check_all(both, 2, objs, 1, __LINE__);
+    space_destroy(c);
+    file_done(s, f);
+}
+
+TEST(file_tail_is_zero_and_pages_beyond_the_end_raise_sigbus)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = vm_object_file_create(0, 0, 0);
+    REQUIRE(f);
+    fs_write(f, 0, "hello", 5);
+    REQUIRE(map_file(s, B, 3 * P, RW, SHR, f, 0) == (int64_t)B);
+    CHECK_EQ(rd(s, B + 4), 'o');
+    CHECK_EQ(rd(s, B + 5), 0);
+    CHECK_EQ(rd(s, B + P - 1), 0);
+    CHECK_EQ(t_read(s, B + P, 0), FAULT_BUS);
+    CHECK_EQ(t_write(s, B + 2 * P, 1), FAULT_BUS);
+    /* A write to the tail stays out of the file; growing the file zeroes
+     * it rather than letting it in. */
+    CHECK_EQ(t_write(s, B + 100, 'T'), FAULT_OK);
+    CHECK_EQ(vm_object_file_size(f), 5);
+    REQUIRE(vm_object_file_resize(f, 200) == 0);
+    CHECK_EQ(fs_byte(f, 100), 0);
+    CHECK_EQ(rd(s, B + 100), 0);
+    /* Growing makes whole pages valid (zero). */
+    REQUIRE(vm_object_file_resize(f, 2 * P + 1) == 0);
+    CHECK_EQ(rd(s, B + 2 * P), 0);
+    CHECK_EQ(t_write(s, B + P + 7, 'g'), FAULT_OK);
+    CHECK_EQ(fs_byte(f, P + 7), 'g');
+    /* MAP_POPULATE stops quietly at the end of the file. */
+    REQUIRE(map_file(s, B + 8 * P, 4 * P, PROT_READ, SHR | MAP_POPULATE, f, 0) == (int64_t)(B + 8 * P));
+    CHECK(leaf(s, B + 10 * P) != 0);
+    CHECK_EQ(leaf(s, B + 11 * P), 0);
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_shrink_unmaps_the_cut_pages_everywhere)
+{
+    struct space *s = t_space(SPACE_LAZY), *c;
+    struct vm_object *f = file_make(4);
+    REQUIRE(map_file(s, B, 4 * P, RW, SHR, f, 0) == (int64_t)B);
+    REQUIRE(map_file(s, B + 8 * P, 4 * P, RW, PRIV, f, 0) == (int64_t)(B + 8 * P));
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(rd(s, B + (uint64_t)i * P), 'A' + i);
+    CHECK_EQ(t_write(s, B + 11 * P, 'x'), FAULT_OK); /* a private copy of page 3 */
+    CHECK_EQ(rd(s, B + 10 * P), 'C');
+    REQUIRE(space_fork(s, &c) == 0);
+    CHECK_EQ(rd(c, B + 3 * P), 'D');
+
+    /* Shrink to 1.5 pages: the owner removes leaves in every space first. */
+    space_object_unmap(s, f, 2);
+    space_object_unmap(c, f, 2);
+    REQUIRE(vm_object_file_resize(f, P + P / 2) == 0);
+    CHECK_EQ(vm_object_file_pages(f), 2);
+    CHECK_EQ(leaf(s, B + 3 * P), 0);
+    CHECK_EQ(leaf(s, B + 11 * P), 0); /* the private copy too, as on Linux */
+    CHECK_EQ(t_read(s, B + 2 * P, 0), FAULT_BUS);
+    CHECK_EQ(t_read(s, B + 11 * P, 0), FAULT_BUS);
+    CHECK_EQ(t_read(c, B + 3 * P, 0), FAULT_BUS);
+    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(rd(s, B + P + P / 2), 0); /* the cut tail of the last page */
+    CHECK_EQ(rd(c, B + 9 * P), 'B');
+    CHECK_EQ(space_vma_count(s), 2);    /* the VMAs stay */
+    struct space *both[2] = {s, c};
+    struct vm_object *objs[1] = {f};
+    check_all(both, 2, objs, 1, __LINE__);
+
+    /* Growing again: valid, zero-filled pages. */
+    REQUIRE(vm_object_file_resize(f, 4 * P) == 0);
+    CHECK_EQ(rd(s, B + 3 * P), 0);
+    CHECK_EQ(rd(c, B + 11 * P), 0);
+    check_all(both, 2, objs, 1, __LINE__);
+    space_destroy(c);
+    file_done(s, f);
+}
+
+TEST(file_written_private_vma_merges_as_linux)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(8);
+
+    /* Split pieces of one written mapping share its identity and merge
+     * back. */
+    REQUIRE(map_file(s, B, 4 * P, RW, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(t_write(s, B, 1), FAULT_OK);
+    REQUIRE(space_protect(s, B + 2 * P, P, PROT_READ) == 0);
+    CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-3 r--p 3-4 rw-p"));
+    REQUIRE(space_protect(s, B + 2 * P, P, RW) == 0);
+    CHECK(!strcmp(t_layout(s, B), "0-4 rw-p"));
+    REQUIRE(space_unmap(s, B, 4 * P) == 0);
+
+    /* Two adjacent mappings of the file with offsets that line up merge
+     * when they are made. Pieces written while they differed in more than
+     * protection have different identities: they never merge again
+     * (Linux: two anon_vmas). */
+    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(map_file(s, B + 2 * P, 2 * P, RW, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    CHECK(!strcmp(t_layout(s, B), "0-4 rw-p"));
+    REQUIRE(space_advise(s, B + 2 * P, 2 * P, MADV_DONTFORK) == 0);
+    CHECK_EQ(space_vma_count(s), 2);
+    CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
+    CHECK_EQ(t_write(s, B + 3 * P, 'd'), FAULT_OK);
+    CHECK(space_vma_find(s, B)->obj != space_vma_find(s, B + 3 * P)->obj);
+    REQUIRE(space_advise(s, B + 2 * P, 2 * P, MADV_DOFORK) == 0);
+    CHECK_EQ(space_vma_count(s), 2);
+    CHECK_EQ(rd(s, B), 'a');
+    CHECK_EQ(rd(s, B + 3 * P), 'd');
+    CHECK_EQ(rd(s, B + 2 * P), 'C');
+    REQUIRE(space_unmap(s, B, 4 * P) == 0);
+
+    /* Written while they differed only in protection: the second shares
+     * the first's identity, and they merge once the protection agrees. */
+    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(map_file(s, B + 2 * P, 2 * P, RW | PROT_EXEC, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-4 rwxp"));
+    CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
+    CHECK_EQ(t_write(s, B + 3 * P, 'd'), FAULT_OK);
+    CHECK(space_vma_find(s, B)->obj == space_vma_find(s, B + 3 * P)->obj);
+    REQUIRE(space_protect(s, B + 2 * P, 2 * P, RW) == 0);
+    CHECK(!strcmp(t_layout(s, B), "0-4 rw-p"));
+    REQUIRE(space_unmap(s, B, 4 * P) == 0);
+
+    /* A never-written neighbour joins a written one and keeps reading the
+     * file. */
+    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(map_file(s, B + 2 * P, 2 * P, RW | PROT_EXEC, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
+    REQUIRE(space_protect(s, B + 2 * P, 2 * P, RW) == 0);
+    CHECK(!strcmp(t_layout(s, B), "0-4 rw-p"));
+    CHECK_EQ(rd(s, B), 'a');
+    CHECK_EQ(rd(s, B + 3 * P), 'D');
+    CHECK(vm_object_source(space_vma_find(s, B + 3 * P)->obj) == f);
+
+    /* Not with anonymous memory, nor with another offset. */
+    REQUIRE(map_fixed(s, B + 4 * P, 2 * P, RW) == (int64_t)(B + 4 * P));
+    REQUIRE(map_file(s, B + 6 * P, P, RW, PRIV, f, 7 * P) == (int64_t)(B + 6 * P));
+    CHECK(!strcmp(t_layout(s, B), "0-4 rw-p 4-6 rw-p 6-7 rw-p"));
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_mapping_dontunmap_and_dontneed)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(2);
+    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
+    /* MADV_DONTNEED drops the private copy: the file shows through again. */
+    REQUIRE(space_advise(s, B, P, MADV_DONTNEED) == 0);
+    CHECK_EQ(rd(s, B), 'A');
+    CHECK_EQ(space_advise(s, B, P, MADV_FREE), -EINVAL);
+    /* MREMAP_DONTUNMAP: the old range keeps reading the file. */
+    CHECK_EQ(t_write(s, B + P, 'b'), FAULT_OK);
+    int64_t to = space_remap(s, B, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+    REQUIRE(to > 0);
+    CHECK_EQ(rd(s, (uaddr_t)to + P), 'b');
+    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK(vm_object_source(space_vma_find(s, B)->obj) == f);
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_mincore_sees_the_page_cache)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = vm_object_file_create(0, 0, 0);
+    fs_write(f, 2 * P, "x", 1); /* pages 0 and 1 are holes */
+    REQUIRE(map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(map_fixed(s, B + 4 * P, P, RW) == (int64_t)(B + 4 * P));
+    uint8_t vec[3];
+    REQUIRE(space_mincore(s, B + 4 * P, P, B + 4 * P) == 0);
+    for (int i = 0; i < 3; i++) {
+        REQUIRE(space_mincore(s, B, 3 * P, B + 4 * P) == 0);
+        REQUIRE(hosted_user_read(s, B + 4 * P, vec, 3).result == FAULT_OK);
+        if (i == 0) {
+            CHECK(vec[0] == 0 && vec[1] == 0 && vec[2] == 1); /* cached, not mapped */
+            CHECK_EQ(leaf(s, B + 2 * P), 0);
+            rd(s, B); /* a fault fills the hole in the cache */
+        } else if (i == 1) {
+            CHECK(vec[0] == 1 && vec[1] == 0 && vec[2] == 1);
+            REQUIRE(space_advise(s, B, 3 * P, MADV_DONTNEED) == 0);
+        } else {
+            CHECK(vec[0] == 1 && vec[1] == 0 && vec[2] == 1); /* still cached */
+        }
+    }
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+static uint64_t synced_first, synced_last;
+static int synced_calls;
+
+static int hook_sync(struct vm_object *obj, uint64_t first, uint64_t last)
+{
+    (void)obj;
+    synced_first = first, synced_last = last;
+    synced_calls++;
+    return 0;
+}
+
+static int released;
+static void hook_release(struct vm_object *obj)
+{
+    CHECK_EQ(vm_object_file_pages(obj), 0); /* the pages went first */
+    released++;
+}
+
+static const struct vm_file_hooks hooks = {.release = hook_release, .sync = hook_sync};
+
+TEST(file_msync_writes_back_shared_pages_only)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = vm_object_file_create(8 * P, 0, &hooks);
+    REQUIRE(f);
+    REQUIRE(map_file(s, B, 4 * P, RW, SHR, f, 2 * P) == (int64_t)B);
+    REQUIRE(map_file(s, B + 4 * P, 4 * P, RW, PRIV, f, 0) == (int64_t)(B + 4 * P));
+    synced_calls = 0;
+    CHECK_EQ(space_sync(s, B + P, 2 * P, MS_SYNC), 0);
+    CHECK_EQ(synced_calls, 1);
+    CHECK_EQ(synced_first, 3);
+    CHECK_EQ(synced_last, 5);
+    CHECK_EQ(space_sync(s, B, 4 * P, MS_ASYNC), 0);
+    CHECK_EQ(space_sync(s, B, 4 * P, MS_INVALIDATE), 0);
+    CHECK_EQ(space_sync(s, B + 4 * P, 4 * P, MS_SYNC), 0); /* private: nothing to write */
+    CHECK_EQ(synced_calls, 1);
+    CHECK_EQ(space_sync(s, B + 3 * P, 3 * P, MS_SYNC), 0);
+    CHECK_EQ(synced_calls, 2);
+    CHECK_EQ(synced_first, 5);
+    CHECK_EQ(synced_last, 6);
+    CHECK_EQ(space_sync(s, B, 12 * P, MS_SYNC), -ENOMEM);
+    released = 0;
+    vm_object_unref(f);
+    CHECK_EQ(released, 0); /* the mappings hold it */
+    t_space_done(s);
+    CHECK_EQ(released, 1);
+    CHECK_EQ(file_cache.objects, 0);
+}
+
+TEST(file_mmap_checks_in_linux_order)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(2);
+    struct space_file ro = {.obj = f, .readable = true, .max_bytes = INT64_MAX};
+    struct space_file wo = {.obj = f, .writable = true, .max_bytes = INT64_MAX};
+    struct space_file rw = {.obj = f, .readable = true, .writable = true, .max_bytes = INT64_MAX};
+    struct space_file dev = {.readable = true, .writable = true, .max_bytes = UINT64_MAX};
+
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, PRIV, &wo, 0), -EACCES);
+    CHECK_EQ(space_map_file(s, B, P, PROT_NONE, SHR, &wo, 0), -EACCES);
+    CHECK_EQ(space_map_file(s, B, P, RW, SHR, &ro, 0), -EACCES);
+    CHECK_EQ(space_map_file(s, B, P, RW, MAP_SHARED_VALIDATE | MAP_FIXED, &ro, 0), -EACCES);
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, PRIV, &dev, 0), -ENODEV);
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, PRIV | MAP_GROWSDOWN, &rw, 0), -EINVAL);
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, MAP_FIXED | 0xf, &rw, 0), -EINVAL);
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, MAP_SHARED_VALIDATE | MAP_FIXED | MAP_SYNC, &rw, 0),
+             -EOPNOTSUPP);
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, SHR | MAP_SYNC, &rw, 0), (int64_t)B); /* ignored */
+    /* Offset + length beyond the largest file; and a wrapping offset. */
+    CHECK_EQ(space_map_file(s, B, 2 * P, PROT_READ, PRIV, &rw, (uint64_t)INT64_MAX - P + 1), -EOVERFLOW);
+    CHECK_EQ(space_map_file(s, B, 2 * P, PROT_READ, PRIV, &rw, 0 - P), -EOVERFLOW);
+    /* Earlier checks win: offset, length, placement. */
+    CHECK_EQ(space_map_file(s, B, P, RW, SHR, &wo, 1), -EINVAL);
+    CHECK_EQ(space_map_file(s, B, 0, RW, SHR, &wo, 0), -EINVAL);
+    CHECK_EQ(space_map_file(s, B + 1, P, RW, SHR, &wo, 0), -EINVAL);
+    CHECK_EQ(space_map_file(s, 0x1000, P, RW, SHR, &wo, 0), -EPERM);
+    CHECK_EQ(space_map_file(s, B, P, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, &wo, 0), -EEXIST);
+
+    /* A private writable mapping of a read-only file is fine; a shared
+     * read-only one cannot gain PROT_WRITE later. */
+    CHECK_EQ(space_map_file(s, B + 2 * P, P, RW, PRIV, &ro, 0), (int64_t)(B + 2 * P));
+    CHECK_EQ(space_map_file(s, B + 4 * P, P, PROT_READ, SHR, &ro, 0), (int64_t)(B + 4 * P));
+    CHECK_EQ(space_protect(s, B + 4 * P, P, RW), -EACCES);
+    CHECK_EQ(space_protect(s, B + 4 * P, P, PROT_READ | PROT_EXEC), 0);
+    CHECK_EQ(space_map_file(s, B + 6 * P, P, PROT_READ, SHR, &rw, 0), (int64_t)(B + 6 * P));
+    CHECK_EQ(space_protect(s, B + 6 * P, P, RW), 0);
+    CHECK_EQ(t_write(s, B + 6 * P, 'S'), FAULT_OK);
+    CHECK_EQ(fs_byte(f, 0), 'S');
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_dev_zero_private_and_shared)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct space_file zero = {.zero = true, .readable = true, .writable = true, .max_bytes = UINT64_MAX};
+    struct space_file zero_ro = {.zero = true, .readable = true, .max_bytes = UINT64_MAX};
+
+    REQUIRE(space_map_file(s, B, 2 * P, RW, PRIV, &zero, 0) == (int64_t)B);
+    CHECK_EQ(rd(s, B), 0);
+    CHECK_EQ(t_write(s, B, 7), FAULT_OK);
+    CHECK(space_vma_find(s, B)->obj == 0 || space_vma_find(s, B)->obj->kind == VM_OBJECT_ANON_IDENTITY);
+    REQUIRE(space_map_file(s, B + 4 * P, 2 * P, RW, SHR, &zero, 0) == (int64_t)(B + 4 * P));
+    struct vma *v = space_vma_find(s, B + 4 * P);
+    CHECK(v->obj && v->obj->kind == VM_OBJECT_SHARED_ANON && (v->flags & VMA_SHARED));
+    struct space *c;
+    REQUIRE(space_fork(s, &c) == 0);
+    CHECK_EQ(t_write(c, B + 5 * P, 9), FAULT_OK);
+    CHECK_EQ(rd(s, B + 5 * P), 9);
+    space_destroy(c);
+    /* An offset beyond the new memory's size: SIGBUS, as Linux's shmem. */
+    REQUIRE(space_map_file(s, B + 8 * P, P, RW, SHR, &zero, P) == (int64_t)(B + 8 * P));
+    CHECK_EQ(t_read(s, B + 8 * P, 0), FAULT_BUS);
+    /* Read-only descriptor: a shared mapping becomes private memory. */
+    CHECK_EQ(space_map_file(s, B + 10 * P, P, RW, SHR, &zero_ro, 0), -EACCES);
+    REQUIRE(space_map_file(s, B + 10 * P, P, PROT_READ, SHR, &zero_ro, 0) == (int64_t)(B + 10 * P));
+    CHECK(!(space_vma_find(s, B + 10 * P)->flags & VMA_SHARED));
+    CHECK_EQ(space_protect(s, B + 10 * P, P, RW), -EACCES);
+    T_CHECK(s);
+    t_space_done(s);
+}
+
+TEST(file_truncate_frees_index_nodes)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    uint64_t free0 = frame_free_count();
+    struct vm_object *f = vm_object_file_create(0, 0, 0);
+    /* Pages far apart need several index levels. */
+    fs_write(f, 0, "a", 1);
+    fs_write(f, 700 * P, "b", 1);
+    fs_write(f, 300000 * P, "c", 1);
+    CHECK_EQ(vm_object_file_pages(f), 3);
+    CHECK1(s, f);
+    REQUIRE(vm_object_file_resize(f, 701 * P) == 0);
+    CHECK_EQ(vm_object_file_pages(f), 2);
+    CHECK_EQ(fs_byte(f, 700 * P), 'b');
+    CHECK1(s, f);
+    REQUIRE(vm_object_file_resize(f, 1) == 0);
+    CHECK_EQ(fs_byte(f, 0), 'a');
+    CHECK_EQ(vm_object_file_pages(f), 1);
+    CHECK1(s, f);
+    REQUIRE(vm_object_file_resize(f, 0) == 0);
+    CHECK_EQ(vm_object_file_pages(f), 0);
+    CHECK_EQ(frame_free_count(), free0 - 1); /* only the object's slab page */
+    CHECK1(s, f);
+    CHECK_EQ(vm_object_file_resize(f, VM_FILE_MAX_BYTES + 1), -EFBIG);
+    paddr_t pa;
+    CHECK_EQ(vm_object_file_page(f, VM_FILE_MAX_BYTES / P, true, &pa), -EFBIG);
+    file_done(s, f);
+}
+
+TEST(file_frames_check_counts_pages_only_the_file_holds)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(3);
+    char buf[256];
+    struct space *one[1] = {s};
+    if (!scratch)
+        scratch = calloc(frames_check_scratch_entries() + 1024, sizeof *scratch);
+    /* Without the object the file's pages look leaked. */
+    CHECK(frames_check(one, 1, 0, 0, scratch, buf, sizeof buf) != 0);
+    CHECK1(s, f);
+    /* Mapped: the object is found through the VMA as well. */
+    REQUIRE(map_file(s, B, 3 * P, PROT_READ, SHR, f, 0) == (int64_t)B);
+    rd(s, B);
+    CHECK_EQ(frames_check(one, 1, 0, 0, scratch, buf, sizeof buf), 0);
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_eager_policy_populates_at_mmap_time)
+{
+    struct space *s = t_space(SPACE_EAGER);
+    struct vm_object *f = file_make(3);
+    REQUIRE(map_file(s, B, 4 * P, PROT_READ, SHR, f, 0) == (int64_t)B);
+    /* Every page inside the file is mapped at once, to the cache's frames;
+     * the page past the end is left for its fault (SIGBUS). */
+    CHECK_EQ(leaf(s, B + 2 * P), cache_page(f, 2));
+    CHECK_EQ(leaf(s, B + 3 * P), 0);
+    CHECK_EQ(t_read(s, B + 3 * P, 0), FAULT_BUS);
+    /* A private writable mapping is populated by writes: copied at once, so
+     * a later change to the file does not show. */
+    REQUIRE(map_file(s, B + 8 * P, 2 * P, RW, PRIV, f, 0) == (int64_t)(B + 8 * P));
+    CHECK(leaf(s, B + 8 * P) != 0 && leaf(s, B + 8 * P) != cache_page(f, 0));
+    fs_write(f, 0, "N", 1);
+    CHECK_EQ(rd(s, B + 8 * P), 'A');
+    CHECK_EQ(rd(s, B), 'N');
+    CHECK1(s, f);
+    file_done(s, f);
+}
