@@ -154,3 +154,4 @@ conformance-aarch64: deps
 	@$(MAKE) --no-print-directory kernel-aarch64 conformance-build-aarch64
 	@tests/conformance/run --arch aarch64 --docs
 
+TEST_EXTRA += tests/conformance/check-aarch64

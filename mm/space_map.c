@@ -221,7 +221,9 @@ static int64_t space_map_do(struct space *s, uaddr_t addr, uint64_t len, unsigne
         /* Only anonymous memory (and private /dev/zero, which Linux places
          * as anonymous) is aligned for huge pages. */
         bool anon = file ? file->zero : !obj;
-        where = space_place(s, addr, len, flags, anon && (flags & MAP_TYPE) == MAP_PRIVATE, off);
+        /* Linux aligns anonymous memory to 2 MiB whatever offset it was
+         * given: the offset means nothing there. */
+        where = space_place(s, addr, len, flags, anon && (flags & MAP_TYPE) == MAP_PRIVATE, anon ? 0 : off);
         if (where < 0)
             return where;
     }
