@@ -18,8 +18,8 @@
  * million VMAs (64 MB of records) measures cache misses more than code.
  * "space_bench fork" prints the fork figure only, "space_bench N" the row
  * for N VMAs only (for profilers).
- * Figures are wall-clock on this machine: compare them with each other,
- * not across machines. */
+ * Each figure is the lowest of three runs. Figures are wall-clock on this
+ * machine: compare them with each other, not across machines. */
 #define _POSIX_C_SOURCE 199309L
 #include <hosted/hosted.h>
 #include <mm/errno.h>
@@ -184,6 +184,25 @@ static double bench_fork(void)
     return total / rounds;
 }
 
+/* The row for n VMAs, each figure the lowest of ROW_RUNS runs: a figure
+ * can only be inflated by whatever else the machine is doing. */
+#define ROW_RUNS 3
+static struct row bench_best(uint64_t n)
+{
+    struct row best = bench_one(n);
+    for (int run = 1; run < ROW_RUNS; run++) {
+        struct row r = bench_one(n);
+        best.map1 = r.map1 < best.map1 ? r.map1 : best.map1;
+        best.map2 = r.map2 < best.map2 ? r.map2 : best.map2;
+        best.protect_local = r.protect_local < best.protect_local ? r.protect_local : best.protect_local;
+        best.protect_random = r.protect_random < best.protect_random ? r.protect_random : best.protect_random;
+        best.touch = r.touch < best.touch ? r.touch : best.touch;
+        best.lookup_local = r.lookup_local < best.lookup_local ? r.lookup_local : best.lookup_local;
+        best.lookup_random = r.lookup_random < best.lookup_random ? r.lookup_random : best.lookup_random;
+    }
+    return best;
+}
+
 static void print_fork(void)
 {
     double fork_ns = bench_fork();
@@ -212,7 +231,7 @@ int main(int argc, char **argv)
         struct row *r = &rows[i];
         if (only && only != sizes[i])
             continue;
-        *r = bench_one(sizes[i]);
+        *r = bench_best(sizes[i]);
         printf("%9" PRIu64 " %9.0f %9.0f %9.0f %9.0f %9.0f %9.1f %9.1f %9.1f\n", r->n, r->map1, r->map2,
                r->protect_local, r->protect_random, r->touch, r->lookup_local, r->lookup_random,
                r->bytes_per_vma);

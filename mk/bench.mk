@@ -2,7 +2,7 @@
 # whole-system benchmark (user/bench/vmbench.c) on the reference kernel and
 # on Debian's Linux kernel under the same QEMU command, then the tables and
 # the plot, all under build/bench/.
-#   make bench          everything (about five minutes)
+#   make bench          everything (about two minutes; more when KVM runs)
 #   make bench-system   the whole-system part only
 #   make vmbench        the benchmark program (a static binary that also
 #                       runs natively: build/bench/vmbench [SCALE [TRIALS]])

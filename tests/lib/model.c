@@ -21,6 +21,8 @@
  * and write faults when mprotect makes private memory writable. */
 #include "model.h"
 
+#include <mm/frame.h>
+
 #include <mm/errno.h>
 #include <mm/mman.h>
 #include <stdio.h>
@@ -335,6 +337,11 @@ int64_t model_map(struct model *m, uaddr_t addr, uint64_t len, unsigned long pro
         return -EEXIST;
     if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE)
         return -EINVAL;
+    /* Linux's default overcommit check: a charged request (private
+     * writable, or new shared memory) larger than all of memory. */
+    if (!(flags & MAP_NORESERVE) && ((flags & MAP_TYPE) == MAP_SHARED || (prot & PROT_WRITE)) &&
+        (alen >> PAGE_SHIFT) > frame_total_count())
+        return -ENOMEM;
 
     unsigned first, n;
     if (model_range_has_fence(m, where, alen))

@@ -486,6 +486,8 @@ static void read_args_file(char **words, int max)
         words[n++] = s;
         while (*s && *s != ' ' && *s != '\n' && *s != '\t')
             s++;
+        if (*s)
+            *s++ = 0;
     }
 }
 
