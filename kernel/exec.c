@@ -2,12 +2,12 @@
  * or static-pie ET_DYN) from the ramfs into a new address space, and the
  * initial stack Linux builds for it.
  *
- * Segments: every PT_LOAD becomes an anonymous private mapping, filled from
- * the file through mm/'s user copies and then given the segment's
- * permissions (file-backed mappings come with the page cache). Bytes past
- * p_filesz, including the tail of the last file page, stay zero: they were
- * never written. The heap starts at the first page above the highest
- * segment.
+ * Segments, as Linux maps them: each PT_LOAD is a private mapping of the
+ * executable (one open of it, so /proc/PID/maps shows its path with the
+ * file offsets), with the segment's permissions; a segment whose memory
+ * size exceeds its file size has the rest of its last file page zeroed
+ * and anonymous read-write memory for the remaining pages of .bss. The
+ * heap starts at the first page above the highest segment.
  *
  * Initial stack, from the top of user space downwards (as Linux lays it
  * out; the program finds everything from its stack pointer):
@@ -121,72 +121,69 @@ static int image_plan(struct image *im)
     return 0;
 }
 
-/* Copy file bytes [off, off + len) to user address dst in s. */
-static int copy_file_to_user(struct space *s, struct inode *ino, uint64_t off, uaddr_t dst, uint64_t len)
+/* Zero user bytes [from, end of its page) in s (Linux's padzero). */
+static int zero_page_tail(struct space *s, uaddr_t from)
 {
-    while (len) {
-        uint64_t in = off % PAGE_SIZE, n = MM_MIN(len, PAGE_SIZE - in);
-        paddr_t pa;
-        int err = ramfs_page(ino, off / PAGE_SIZE, false, &pa);
-        if (err)
-            return err;
-        if (pa && copy_to_user(s, dst, (char *)platform_phys_to_virt(pa) + in, n))
+    static const char zeros[PAGE_SIZE];
+    uint64_t in = from % PAGE_SIZE;
+    if (in && copy_to_user(s, from, zeros, PAGE_SIZE - in))
+        return -EFAULT;
+    return 0;
+}
+
+/* Map one PT_LOAD as Linux's elf_load does: the pages that hold its file
+ * bytes as a private mapping of the file (offset p_offset rounded down),
+ * and when p_memsz > p_filesz the rest of the last file page zeroed (an
+ * error only when the segment is writable) and anonymous read-write memory
+ * (executable with the segment) for the pages of .bss beyond it. */
+static int image_load_segment(struct image *im, struct space *s, struct vm_object *view,
+                              const struct elf64_phdr *ph)
+{
+    unsigned prot = prot_of(ph->p_flags);
+    uaddr_t vaddr = ph->p_vaddr + im->bias, in = vaddr % PAGE_SIZE;
+    uaddr_t zero_start = vaddr + ph->p_filesz, zero_end = vaddr + ph->p_memsz;
+
+    if (ph->p_filesz) {
+        struct space_file file = {.obj = view, .readable = true, .max_bytes = INT64_MAX};
+        int64_t r = space_map_file(s, vaddr - in, ph->p_filesz + in, prot, MAP_FIXED | MAP_PRIVATE, &file,
+                                   ph->p_offset - in);
+        if (r < 0)
+            return r == -EPERM ? -ENOEXEC : (int)r;
+        if (ph->p_memsz > ph->p_filesz && zero_page_tail(s, zero_start) && (prot & PROT_WRITE))
+            return -EFAULT;
+    } else {
+        zero_start = vaddr - in;
+    }
+    if (ph->p_memsz > ph->p_filesz) {
+        uaddr_t start, end;
+        if (!page_up_checked(zero_start, &start) || !page_up_checked(zero_end, &end))
             return -ENOMEM;
-        off += n, dst += n, len -= n;
+        if (end > start) {
+            int64_t r = space_map(s, start, end - start, PROT_READ | PROT_WRITE | (prot & PROT_EXEC),
+                                  MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0, false);
+            if (r < 0)
+                return r == -EPERM ? -ENOEXEC : (int)r;
+        }
     }
     return 0;
 }
 
+/* Every PT_LOAD in program-header order: a page two segments share ends
+ * up as the later one maps it, as on Linux. */
 static int image_load_segments(struct image *im, struct space *s)
 {
-    const unsigned n = im->eh.e_phnum;
+    struct vm_object *view = vm_object_file_view_create(im->ino->obj);
+    int err = 0;
 
-    /* 1. Map every segment writable (a page two segments share is mapped
-     * twice; nothing is in it yet). */
-    for (unsigned i = 0; i < n; i++) {
+    if (!view)
+        return -ENOMEM;
+    for (unsigned i = 0; i < im->eh.e_phnum && !err; i++) {
         const struct elf64_phdr *ph = &im->ph[i];
-        if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
-            continue;
-        uaddr_t start = page_down(ph->p_vaddr + im->bias), end;
-        if (!page_up_checked(ph->p_vaddr + im->bias + ph->p_memsz, &end))
-            return -ENOMEM;
-        int64_t r = space_map(s, start, end - start, PROT_READ | PROT_WRITE,
-                              MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0, false);
-        if (r < 0)
-            return r == -EPERM ? -ENOEXEC : (int)r;
+        if (ph->p_type == PT_LOAD && ph->p_memsz)
+            err = image_load_segment(im, s, view, ph);
     }
-    /* 2. Fill them from the file. */
-    for (unsigned i = 0; i < n; i++) {
-        const struct elf64_phdr *ph = &im->ph[i];
-        if (ph->p_type != PT_LOAD || ph->p_filesz == 0)
-            continue;
-        int err = copy_file_to_user(s, im->ino, ph->p_offset, ph->p_vaddr + im->bias, ph->p_filesz);
-        if (err)
-            return err;
-    }
-    /* 3. Final permissions; a page shared by two segments gets both. */
-    for (unsigned i = 0; i < n; i++) {
-        const struct elf64_phdr *ph = &im->ph[i];
-        if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
-            continue;
-        uaddr_t start = page_down(ph->p_vaddr + im->bias);
-        uaddr_t end = page_down(ph->p_vaddr + im->bias + ph->p_memsz + PAGE_SIZE - 1);
-        unsigned prot = prot_of(ph->p_flags);
-        int err = space_protect(s, start, end - start, prot);
-        if (err)
-            return err;
-        for (unsigned j = 0; j < n; j++) {
-            const struct elf64_phdr *q = &im->ph[j];
-            if (j == i || q->p_type != PT_LOAD || q->p_memsz == 0)
-                continue;
-            uaddr_t qs = page_down(q->p_vaddr + im->bias);
-            uaddr_t qe = page_down(q->p_vaddr + im->bias + q->p_memsz + PAGE_SIZE - 1);
-            uaddr_t os = MM_MAX(start, qs), oe = MM_MIN(end, qe);
-            if (os < oe && (err = space_protect(s, os, oe - os, prot | prot_of(q->p_flags))))
-                return err;
-        }
-    }
-    return 0;
+    vm_object_unref(view); /* the mappings hold it */
+    return err;
 }
 
 /* Builds the initial stack bottom-up: strings are pushed at the top first,
@@ -284,8 +281,8 @@ int exec_load(struct proc *p, const char *path, const char *const *argv, const c
     int err = vfs_lookup(p->cwd, path, &im.ino);
     if (err)
         return err;
-    if (!S_ISREG(im.ino->mode))
-        return -EACCES;
+    if (!S_ISREG(im.ino->mode) || !im.ino->obj)
+        return -EACCES; /* not a regular file with data (a /proc file) */
     inode_ref(im.ino);
     err = image_read_headers(&im);
     if (!err)

@@ -345,7 +345,7 @@ int file_open_inode(struct inode *ino, uint32_t flags, struct file **out)
 }
 
 /* Contract: see vfs.h. */
-void file_mmap_rights(struct file *f, struct space_file *out)
+int file_mmap_rights(struct file *f, struct space_file *out)
 {
     struct inode *ino = f->inode;
     *out = (struct space_file){
@@ -353,11 +353,15 @@ void file_mmap_rights(struct file *f, struct space_file *out)
         .writable = file_writable(f),
         .max_bytes = S_ISREG(ino->mode) ? INT64_MAX : UINT64_MAX,
     };
-    if (f->ops == &reg_ops)
-        out->obj = ino->obj;
-    else if (f->ops == &chr_ops && ino->rdev == CHARDEV_ZERO)
+    if (f->ops == &reg_ops && ino->obj) {
+        if (!f->view && !(f->view = vm_object_file_view_create(ino->obj)))
+            return -ENOMEM;
+        out->obj = f->view;
+    } else if (f->ops == &chr_ops && ino->rdev == CHARDEV_ZERO) {
         out->zero = true;
+    }
     /* Directories, other devices, pipes and /proc files: -ENODEV. */
+    return 0;
 }
 
 void file_ref(struct file *f) { f->refs++; }
@@ -369,6 +373,8 @@ void file_unref(struct file *f)
         return;
     if (f->ops->release)
         f->ops->release(f);
+    if (f->view)
+        vm_object_unref(f->view);
     inode_unref(f->inode);
     kfree(f, sizeof *f);
 }

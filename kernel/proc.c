@@ -91,6 +91,16 @@ struct proc *proc_find(int pid)
     return NULL;
 }
 
+int proc_next_pid(int pid)
+{
+    int best = 0;
+    for (int i = 0; i < PROC_MAX; i++)
+        if (procs[i] && procs[i]->state != PROC_ZOMBIE && procs[i]->pid >= pid &&
+            (!best || procs[i]->pid < best))
+            best = procs[i]->pid;
+    return best;
+}
+
 unsigned proc_count(void)
 {
     unsigned n = 0;

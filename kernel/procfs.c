@@ -1,5 +1,7 @@
 /* kernel/procfs.c — /proc: the directories /proc/self and /proc/PID, each
- * with a maps file that lists the process's mappings in Linux's format.
+ * with a maps file that lists the process's mappings in Linux's format,
+ * and their listings (getdents64): /proc holds self and the pid of every
+ * living process, /proc/PID holds maps.
  *
  * The nodes are made up on lookup and kept in a small table, one pair
  * (directory, maps file) per process looked at; a pair whose process is
@@ -120,6 +122,42 @@ struct inode *procfs_lookup(struct inode *dir, const char *name, size_t len)
     return NULL;
 }
 
+/* Contract: see vfs.h. */
+bool procfs_dir_entry(struct inode *dir, uint64_t *pos, char name[16], struct inode **ino)
+{
+    struct proc_nodes *n;
+
+    if (dir->special == INODE_PROC_PID) {
+        if (*pos > 2 || !(n = nodes_of(dir->pid)))
+            return false;
+        *pos = 2;
+        strlcpy(name, "maps", 16);
+        *ino = n->maps;
+        return true;
+    }
+    if (dir->special != INODE_PROC_ROOT)
+        return false;
+    if (*pos <= 2 && (n = nodes_of(current->pid))) {
+        *pos = 2;
+        strlcpy(name, "self", 16);
+        *ino = n->dir;
+        return true;
+    }
+    for (uint64_t from = MM_MAX(*pos, 3) - 3; from <= 0x7fffffff;) {
+        int pid = proc_next_pid((int)from);
+        if (!pid)
+            return false;
+        if ((n = nodes_of(pid))) {
+            *pos = 3 + (uint64_t)pid;
+            ksnprintf(name, 16, "%d", pid);
+            *ino = n->dir;
+            return true;
+        }
+        from = (uint64_t)pid + 1; /* no room for its nodes: left out */
+    }
+    return false;
+}
+
 /* ---- maps ---- */
 
 /* A number for the unlinked file Linux would show for shared anonymous
@@ -135,8 +173,8 @@ static size_t maps_line(struct space *s, struct vma *v, char *buf, size_t size, 
     uint64_t dev = 0, ino = 0, off = 0;
     const char *name = NULL;
 
-    if (src && src->kind == VM_OBJECT_FILE && src->priv) {
-        const struct inode *file = src->priv;
+    const struct inode *file = src && src->kind == VM_OBJECT_FILE ? vm_object_file_owner(src) : NULL;
+    if (file) {
         dev = RAMFS_DEV, ino = file->ino, off = v->pgoff << PAGE_SHIFT;
         if (vfs_path(file, path, PATH_MAX) >= 0)
             name = path;

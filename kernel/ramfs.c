@@ -53,7 +53,32 @@ static void ramfs_object_release(struct vm_object *obj)
     kfree(ino, sizeof *ino);
 }
 
-static const struct vm_file_hooks ramfs_file_hooks = {.release = ramfs_object_release};
+struct punch_walk {
+    struct vm_object *obj;
+    uint64_t first, last;
+};
+
+static void punch_unmap(struct space *s, void *arg)
+{
+    struct punch_walk *w = arg;
+    space_object_punch(s, w->obj, w->first, w->last);
+}
+
+/* MADV_REMOVE on a shared mapping: a hole, as fallocate(PUNCH_HOLE |
+ * KEEP_SIZE) makes one on tmpfs. The pages leave every mapping (mm/ keeps
+ * no reverse map), then the page cache. */
+static int ramfs_object_punch(struct vm_object *obj, uint64_t first, uint64_t last)
+{
+    struct inode *ino = obj->priv;
+    struct punch_walk w = {obj, first, last};
+    proc_for_each_space(punch_unmap, &w);
+    vm_object_file_drop(obj, first, last);
+    ino->mtime = ino->ctime = vfs_now();
+    return 0;
+}
+
+static const struct vm_file_hooks ramfs_file_hooks = {.release = ramfs_object_release,
+                                                      .punch = ramfs_object_punch};
 
 /* A new inode; a regular file gets its page cache when cached. */
 static struct inode *inode_alloc(uint32_t mode, bool cached)

@@ -716,8 +716,42 @@ int64_t sys_getcwd(SYSCALL_ARGS)
     return r;
 }
 
-/* getdents64: the position counts entries: 0 ".", 1 "..", then the
- * directory's list in order. */
+/* The entry of dir at the first position >= *pos: 0 ".", 1 "..", then the
+ * directory's list in order (for a /proc directory, procfs's positions).
+ * Sets *pos to its position; false at the end. */
+static bool dir_entry_at(struct inode *dir, uint64_t *pos, const char **name, size_t *len,
+                         struct inode **ino, char pbuf[16], const struct dentry **cur, uint64_t *cur_pos)
+{
+    if (*pos == 0) {
+        *name = ".", *len = 1, *ino = dir;
+        return true;
+    }
+    if (*pos == 1) {
+        *name = "..", *len = 2, *ino = dir->parent ? dir->parent : dir;
+        return true;
+    }
+    if (dir->special == INODE_PROC_ROOT || dir->special == INODE_PROC_PID) {
+        if (!procfs_dir_entry(dir, pos, pbuf, ino))
+            return false;
+        *name = pbuf, *len = strlen(pbuf);
+        return true;
+    }
+    /* The previous entry (*cur at *cur_pos) saves the walk from the start. */
+    const struct dentry *d = dir->children;
+    uint64_t i = 2;
+    if (*cur && *cur_pos < *pos)
+        d = *cur, i = *cur_pos;
+    for (; d && i < *pos; i++)
+        d = d->next;
+    if (!d)
+        return false;
+    *cur = d, *cur_pos = *pos;
+    *name = d->name, *len = d->len, *ino = d->inode;
+    return true;
+}
+
+/* getdents64: the position is dir_entry_at's; each record's d_off is the
+ * position after it. */
 int64_t sys_getdents64(SYSCALL_ARGS)
 {
     uaddr_t ubuf = a1;
@@ -730,24 +764,14 @@ int64_t sys_getdents64(SYSCALL_ARGS)
     if (!access_ok(current->space, ubuf, size))
         return -EFAULT;
     struct inode *dir = f->inode;
-    uint64_t idx = 0, done = 0;
-    const struct dentry *d = dir->children;
-    char rec[8 + 8 + 2 + 1 + NAME_MAX + 1 + 8];
-    for (;; idx++) {
-        const char *name;
-        size_t len;
-        struct inode *ino;
-        if (idx == 0)
-            name = ".", len = 1, ino = dir;
-        else if (idx == 1)
-            name = "..", len = 2, ino = dir->parent;
-        else if (d) {
-            name = d->name, len = d->len, ino = d->inode;
-            d = d->next;
-        } else
-            break;
-        if (idx < f->pos)
-            continue;
+    uint64_t done = 0, pos = f->pos;
+    char rec[8 + 8 + 2 + 1 + NAME_MAX + 1 + 8], pbuf[16];
+    const char *name;
+    size_t len;
+    struct inode *ino;
+    const struct dentry *cur = NULL;
+    uint64_t cur_pos = 0;
+    for (; dir_entry_at(dir, &pos, &name, &len, &ino, pbuf, &cur, &cur_pos); pos++) {
         uint16_t reclen = (uint16_t)ALIGN_UP(19 + len + 1, 8);
         if (done + reclen > size) {
             if (done == 0)
@@ -755,7 +779,7 @@ int64_t sys_getdents64(SYSCALL_ARGS)
             break;
         }
         memset(rec, 0, reclen);
-        uint64_t off = idx + 1;
+        uint64_t off = pos + 1;
         uint8_t type = S_ISDIR(ino->mode) ? 4 : S_ISCHR(ino->mode) ? 2 : 8;
         memcpy(rec, &ino->ino, 8);
         memcpy(rec + 8, &off, 8);
@@ -765,7 +789,7 @@ int64_t sys_getdents64(SYSCALL_ARGS)
         if (copy_to_user(current->space, ubuf + done, rec, reclen))
             return done ? (int64_t)done : -EFAULT;
         done += reclen;
-        f->pos = idx + 1;
+        f->pos = pos + 1;
     }
     return (int64_t)done;
 }

@@ -27,7 +27,9 @@ int64_t sys_mmap(SYSCALL_ARGS)
         if (flags & MAP_HUGETLB)
             return -EINVAL;
         struct space_file sf;
-        file_mmap_rights(f, &sf);
+        int err = file_mmap_rights(f, &sf);
+        if (err)
+            return err;
         return space_map_file(current->space, addr, len, prot, flags, &sf, off);
     }
     return space_map(current->space, addr, len, prot, flags, NULL, off, false);

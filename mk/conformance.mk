@@ -17,7 +17,7 @@ CONF_RT_OBJS  := $(addprefix $(CONF_BUILD)/rt/,crt0.o start.o syscall.o ulib.o)
 CONF_LIB_OBJS := $(patsubst tests/conformance/lib/%.c,$(CONF_BUILD)/lib/%.o,$(wildcard tests/conformance/lib/*.c))
 CONF_PROGS    := $(patsubst tests/conformance/%.c,%,$(wildcard tests/conformance/*.c))
 CONF_BINS     := $(addprefix $(CONF_BUILD)/bin/,$(CONF_PROGS)) \
-                 $(CONF_BUILD)/bin/musl_realloc $(CONF_BUILD)/bin/vec
+                 $(CONF_BUILD)/bin/musl_realloc $(CONF_BUILD)/bin/vec $(CONF_BUILD)/bin/exec_maps_pie
 
 DEPS += musl-gcc:musl-tools rustc:rustc qemu-system-x86_64:qemu-system-x86 cpio:cpio
 
@@ -38,6 +38,26 @@ $(CONF_BUILD)/bin/%: $(CONF_BUILD)/obj/%.o $(CONF_LIB_OBJS) $(CONF_RT_OBJS)
 	$(CC) -static -nostdlib -no-pie -Wl,--build-id=none -o $@ $(CONF_BUILD)/rt/crt0.o \
 	    $(filter-out $(CONF_BUILD)/rt/crt0.o,$^) -lgcc
 
+# exec_maps a second time as static-pie (the ET_DYN loader): every object
+# position-independent, and the runtime's self-relocating entry.
+CONF_PIE_OBJS := $(addprefix $(CONF_BUILD)/pie/,rt/crt0_pie.o rt/reloc.o rt/start.o rt/syscall.o rt/ulib.o \
+                   $(patsubst tests/conformance/lib/%.c,lib/%.o,$(wildcard tests/conformance/lib/*.c)) obj/exec_maps.o)
+$(CONF_BUILD)/pie/rt/%.o: user/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CONF_CFLAGS) -fpie -MMD -MP -c $< -o $@
+$(CONF_BUILD)/pie/rt/%.o: user/lib/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -MMD -MP -c $< -o $@
+$(CONF_BUILD)/pie/lib/%.o: tests/conformance/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CONF_CFLAGS) -fpie -MMD -MP -c $< -o $@
+$(CONF_BUILD)/pie/obj/%.o: tests/conformance/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CONF_CFLAGS) -fpie -MMD -MP -c $< -o $@
+$(CONF_BUILD)/bin/exec_maps_pie: $(CONF_PIE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -static-pie -nostdlib -Wl,--build-id=none -o $@ $^ -lgcc
+
 # The real programs, unmodified, with their own toolchains.
 $(CONF_BUILD)/bin/musl_realloc: tests/conformance/real/musl_realloc.c
 	@mkdir -p $(dir $@)
@@ -47,7 +67,7 @@ $(CONF_BUILD)/bin/vec: tests/conformance/real/vec.rs
 	rustc -O -C target-feature=+crt-static -o $@ $<
 
 .PHONY: conformance conformance-build
-.PRECIOUS: $(CONF_BUILD)/obj/%.o $(CONF_BUILD)/lib/%.o $(CONF_BUILD)/rt/%.o
+.PRECIOUS: $(CONF_BUILD)/obj/%.o $(CONF_BUILD)/lib/%.o $(CONF_BUILD)/rt/%.o $(CONF_BUILD)/pie/%.o
 
 conformance-build: $(CONF_BINS)
 

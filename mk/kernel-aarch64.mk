@@ -126,7 +126,8 @@ A64_CONF_CFLAGS := $(WARN) -O2 -g -ffreestanding -fno-pie -fno-stack-protector \
                    -mno-outline-atomics -Iuser/include -Itests/conformance/lib
 A64_CONF_RT_OBJS  := $(addprefix $(A64_CONF_BUILD)/rt/,crt0.o start.o syscall.o ulib.o)
 A64_CONF_LIB_OBJS := $(patsubst tests/conformance/lib/%.c,$(A64_CONF_BUILD)/lib/%.o,$(wildcard tests/conformance/lib/*.c))
-A64_CONF_BINS     := $(patsubst tests/conformance/%.c,$(A64_CONF_BUILD)/bin/%,$(wildcard tests/conformance/*.c))
+A64_CONF_BINS     := $(patsubst tests/conformance/%.c,$(A64_CONF_BUILD)/bin/%,$(wildcard tests/conformance/*.c)) \
+                     $(A64_CONF_BUILD)/bin/exec_maps_pie
 
 $(A64_CONF_BUILD)/rt/%.o: user/lib/%.c
 	@mkdir -p $(dir $@)
@@ -145,8 +146,27 @@ $(A64_CONF_BUILD)/bin/%: $(A64_CONF_BUILD)/obj/%.o $(A64_CONF_LIB_OBJS) $(A64_CO
 	$(if $(V),,@echo "  LD64    $@";)$(A64_ULD) -static -no-pie -o $@ $(A64_CONF_BUILD)/rt/crt0.o \
 	    $(filter-out $(A64_CONF_BUILD)/rt/crt0.o,$^) -lgcc
 
+# exec_maps again as static-pie (see mk/conformance.mk).
+A64_CONF_PIE_OBJS := $(addprefix $(A64_CONF_BUILD)/pie/,rt/crt0_pie.o rt/reloc.o rt/start.o rt/syscall.o rt/ulib.o \
+                       $(patsubst tests/conformance/lib/%.c,lib/%.o,$(wildcard tests/conformance/lib/*.c)) obj/exec_maps.o)
+$(A64_CONF_BUILD)/pie/rt/%.o: user/lib/%.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC64    $< (pie)";)$(A64_CC) $(A64_CONF_CFLAGS) -fpie -MMD -MP -c $< -o $@
+$(A64_CONF_BUILD)/pie/rt/%.o: user/lib/aarch64/%.S
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  AS64    $<";)$(A64_CC) -MMD -MP -c $< -o $@
+$(A64_CONF_BUILD)/pie/lib/%.o: tests/conformance/lib/%.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC64    $< (pie)";)$(A64_CC) $(A64_CONF_CFLAGS) -fpie -MMD -MP -c $< -o $@
+$(A64_CONF_BUILD)/pie/obj/%.o: tests/conformance/%.c
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC64    $< (pie)";)$(A64_CC) $(A64_CONF_CFLAGS) -fpie -MMD -MP -c $< -o $@
+$(A64_CONF_BUILD)/bin/exec_maps_pie: $(A64_CONF_PIE_OBJS)
+	@mkdir -p $(dir $@)
+	$(if $(V),,@echo "  LD64    $@";)$(A64_ULD) -static-pie -o $@ $^ -lgcc
+
 .PHONY: conformance-build-aarch64 conformance-aarch64
-.PRECIOUS: $(A64_CONF_BUILD)/obj/%.o $(A64_CONF_BUILD)/lib/%.o $(A64_CONF_BUILD)/rt/%.o
+.PRECIOUS: $(A64_CONF_BUILD)/obj/%.o $(A64_CONF_BUILD)/lib/%.o $(A64_CONF_BUILD)/rt/%.o $(A64_CONF_BUILD)/pie/%.o
 conformance-build-aarch64: $(A64_CONF_BINS)
 
 # make conformance-aarch64: run them all and write docs/conformance-aarch64.md.

@@ -149,8 +149,8 @@ static void tally_index_page(void *arg, uint64_t pgoff, paddr_t pa)
 }
 
 /* Count an object's own pages and index nodes once per check: shared
- * anonymous memory and files hold pages; an identity over a file holds
- * the file. */
+ * anonymous memory and files hold pages; an identity over a file, and a
+ * view of one, hold the file. */
 static uint64_t tally_object(struct frame_tally *t, struct vm_object *obj, uint32_t mark)
 {
     if (!obj || obj->check_mark == mark)
@@ -158,6 +158,8 @@ static uint64_t tally_object(struct frame_tally *t, struct vm_object *obj, uint3
     obj->check_mark = mark;
     if (obj->kind == VM_OBJECT_ANON_IDENTITY)
         return tally_object(t, obj->priv, mark);
+    if (vm_object_file_view_target(obj))
+        return tally_object(t, vm_object_file_view_target(obj), mark);
     const struct page_index *idx = obj->kind == VM_OBJECT_SHARED_ANON ? obj->priv : vm_object_file_index(obj);
     if (!idx)
         return 0; /* a host's own object: its pages are the host's business */

@@ -6,6 +6,9 @@
  * MADV_NOHUGEPAGE, MADV_RANDOM, MADV_SEQUENTIAL and their opposites), which
  * splits and merges VMAs like mprotect.
  *
+ * MADV_REMOVE punches the hole in shared anonymous memory here, and in a
+ * file through its owner (vm_object_file_punch).
+ *
  * Checks, in Linux's order: unknown advice -EINVAL; unaligned start
  * -EINVAL; a nonzero length that rounds up to 0, or a range that wraps,
  * -EINVAL; length 0 succeeds. Then, except for populating, each VMA piece
@@ -146,7 +149,10 @@ static int advise_punch_shared_anon(struct space *s, struct vma *v, uaddr_t star
 }
 
 /* MADV_REMOVE on one VMA piece (Linux: punch a hole in the file behind a
- * shared writable mapping). */
+ * shared writable mapping; the file reads back zeros there, its size
+ * stays, every mapping sees the zeros and private copies stay). Errors as
+ * Linux's: -EINVAL locked or not a file, -EACCES not a shared mapping that
+ * may write, -EOPNOTSUPP a file that cannot punch holes. */
 static int advise_remove(struct space *s, struct vma *v, uaddr_t start, uaddr_t end)
 {
     if (v->flags & VMA_LOCKED)
@@ -157,9 +163,12 @@ static int advise_remove(struct space *s, struct vma *v, uaddr_t start, uaddr_t 
         return -EACCES;
     if (v->obj->kind == VM_OBJECT_SHARED_ANON)
         return advise_punch_shared_anon(s, v, start, end);
-    /* A file: vm_object_ops has no hole-punching operation yet, so this
-     * answers as a Linux file system without fallocate does. */
-    return -EOPNOTSUPP;
+    /* A file: its owner punches the hole in every mapping of it. A host's
+     * own object answers as a Linux file system without fallocate. */
+    if (!vm_object_file_index(v->obj))
+        return -EOPNOTSUPP;
+    uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
+    return vm_object_file_punch(v->obj, first, first + ((end - start) >> PAGE_SHIFT));
 }
 
 /* Apply advice to [start, end), which lies inside v. */

@@ -82,6 +82,10 @@ void proc_make_runnable(struct proc *p);
 /* Processes in the table (zombies included). */
 unsigned proc_count(void);
 
+/* The smallest pid >= pid of a process that is not a zombie (what
+ * proc_find finds), or 0 when there is none (listing /proc). */
+int proc_next_pid(int pid);
+
 /* Sleep until proc_wakeup(chan); returns after being woken (or when a
  * signal can be delivered: callers check proc_signal_pending). */
 void proc_sleep(const void *chan);

@@ -198,6 +198,10 @@ struct file {
     uint32_t refs;
     uint32_t flags;         /* O_ACCMODE | O_APPEND | O_NONBLOCK as opened */
     uint64_t pos;
+    struct vm_object *view; /* what mappings of a regular file made through
+                             * this open hold (a view of the page cache, made
+                             * at the first mmap): Linux's vm_file, so they
+                             * merge only with each other */
 };
 
 /* Write operations for process 1's standard output and error: their own
@@ -208,8 +212,10 @@ extern const struct file_ops console_stdout_ops, console_stderr_ops;
  * Returns 0, -ENOMEM. (Access checks are the caller's.) */
 int file_open_inode(struct inode *ino, uint32_t flags, struct file **out);
 
-/* mmap: what the open file f lets a mapping do, for space_map_file. */
-void file_mmap_rights(struct file *f, struct space_file *out);
+/* mmap: what the open file f lets a mapping do, for space_map_file (the
+ * object is f's view of a regular file's page cache, made on first use).
+ * Returns 0 or -ENOMEM. */
+int file_mmap_rights(struct file *f, struct space_file *out);
 
 /* pipe2: a new pipe's read and write ends (each with one reference),
  * flags O_NONBLOCK (O_CLOEXEC is the caller's). 0 or -ENOMEM. */
@@ -220,6 +226,14 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr);
  * files. */
 void procfs_init(struct inode *root);
 struct inode *procfs_lookup(struct inode *dir, const char *name, size_t len);
+
+/* getdents64 in a /proc directory: the first entry at a position >= *pos
+ * (positions 0 and 1, "." and "..", are the caller's): its position in
+ * *pos, name (NUL-terminated, at most 15 bytes) and inode. /proc lists
+ * "self" (position 2) and a directory per living process (3 + pid, in pid
+ * order, so a listing read in pieces while processes come and go skips
+ * none that stayed); /proc/PID lists "maps". False at the end. */
+bool procfs_dir_entry(struct inode *dir, uint64_t *pos, char name[16], struct inode **ino);
 extern const struct file_ops procfs_maps_ops;
 
 void file_ref(struct file *f);

@@ -94,11 +94,40 @@ struct vm_file_hooks {
     void (*release)(struct vm_object *obj);
     /* Optional: msync MS_SYNC of pages [first, last); 0 or -errno. */
     int (*sync)(struct vm_object *obj, uint64_t first, uint64_t last);
+    /* Optional: punch a hole of pages [first, last) (MADV_REMOVE): the
+     * owner takes the pages out of every space that maps the file
+     * (space_object_punch), then frees them (vm_object_file_drop). 0 or
+     * -errno; without it a hole is -EOPNOTSUPP. */
+    int (*punch)(struct vm_object *obj, uint64_t first, uint64_t last);
 };
 
 /* A new file object of size bytes with no pages, one reference (the file
  * system's), owner in priv. NULL when out of memory. hooks may be NULL. */
 struct vm_object *vm_object_file_create(uint64_t size, void *owner, const struct vm_file_hooks *hooks);
+
+/* A view of file (a page cache made here): what one open of the file
+ * maps, Linux's vm_file. A VMA holds the view, and the view a reference
+ * to file; every page request passes through to file, so mappings made
+ * through different views share the pages but never merge (merging and
+ * identity sharing compare objects). The vm_object_file_* calls accept a
+ * view wherever they take a file. One reference; NULL when out of memory. */
+struct vm_object *vm_object_file_view_create(struct vm_object *file);
+
+/* The page cache under view obj, or NULL when obj is not a view. */
+struct vm_object *vm_object_file_view_target(struct vm_object *obj);
+
+/* The owner (priv of vm_object_file_create) of a page cache or of the
+ * cache under a view; NULL for any other object. */
+void *vm_object_file_owner(const struct vm_object *obj);
+
+/* MADV_REMOVE: punch a hole of pages [first, last) through the owner's
+ * punch hook. Returns its result, or -EOPNOTSUPP without one. */
+int vm_object_file_punch(struct vm_object *obj, uint64_t first, uint64_t last);
+
+/* Free the pages of [first, last) the file holds: they read back as zeros
+ * (a hole); the size stays. Leaves that map them must be gone first
+ * (space_object_punch in every space). */
+void vm_object_file_drop(struct vm_object *obj, uint64_t first, uint64_t last);
 
 /* The file size in bytes. */
 uint64_t vm_object_file_size(const struct vm_object *obj);

@@ -103,11 +103,20 @@ int64_t space_map_file(struct space *s, uaddr_t addr, uint64_t len, unsigned lon
                        unsigned long flags, const struct space_file *file, uint64_t off);
 
 /* Remove the page-table leaves of every VMA of s whose pages come from obj
- * (a shared or private mapping of it, and the copies a private one made),
+ * (a file: a shared or private mapping of it through any view, and the
+ * copies a private one made),
  * for object pages first and above. The VMAs stay: a later access faults
  * again (and beyond the end of a file gets SIGBUS). The owner of a file
  * calls this for every space when the file shrinks. */
 void space_object_unmap(struct space *s, struct vm_object *obj, uint64_t first);
+
+/* Remove the page-table leaves of s that map the page-cache frames of file
+ * obj (a page cache made by vm_object_file_create, or a view of one) for
+ * pages [first, last): every leaf of a shared mapping in the range, and in
+ * a private mapping the pages not yet copied (its copies stay, as Linux's
+ * hole punching keeps them). The owner calls this for every space before
+ * vm_object_file_drop. */
+void space_object_punch(struct space *s, struct vm_object *obj, uint64_t first, uint64_t last);
 
 /* munmap. Returns 0, -EINVAL (unaligned start, len 0, range outside user
  * space) or -ENOMEM (a split would exceed the VMA limit; nothing changed). */
