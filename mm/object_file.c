@@ -289,45 +289,20 @@ int vm_object_file_punch(struct vm_object *obj, uint64_t first, uint64_t last)
     return f->hooks->punch(&f->obj, first, last);
 }
 
-/* Pages of [first, last) present in an index, collected by a walk (which
- * must not change the index), a batch at a time. */
-struct drop_batch {
-    uint64_t first, last;
-    uint64_t pg[32];
-    unsigned n;
-};
-
-static void drop_collect(void *arg, uint64_t pgoff, paddr_t pa)
-{
-    struct drop_batch *b = arg;
-
-    (void)pa;
-    if (pgoff >= b->first && pgoff < b->last && b->n < sizeof b->pg / sizeof b->pg[0])
-        b->pg[b->n++] = pgoff;
-}
-
 /* Contract: see object.h. */
 void vm_object_file_drop(struct vm_object *obj, uint64_t first, uint64_t last)
 {
-    struct vm_file *f = vm_file_of(obj);
-    struct drop_batch b = {.first = first, .last = last};
-    paddr_t pa;
-
-    do {
-        b.n = 0;
-        page_index_walk(&f->pages, drop_collect, &b);
-        for (unsigned i = 0; i < b.n; i++)
-            if (page_index_remove(&f->pages, b.pg[i], &pa))
-                file_page_put(pa);
-    } while (b.n == sizeof b.pg / sizeof b.pg[0]);
+    page_index_remove_range(&vm_file_of(obj)->pages, first, last, file_page_put);
 }
 
 /* Leaves of a private mapping that map the cache's own frames: collected
  * by a walk (which must not change the page table), a batch at a time. */
+enum { PUNCH_BATCH = 32 };
+
 struct punch_batch {
     const struct vm_file *f;
     const struct vma *v;
-    uaddr_t va[32];
+    uaddr_t va[PUNCH_BATCH];
     unsigned n;
     uaddr_t resume;  /* where the next walk starts when the batch filled */
 };
@@ -344,7 +319,7 @@ static void punch_collect(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
     if (!page_index_lookup(&b->f->pages, pgoff, &cached) || cached != pa)
         return; /* a private copy: it stays */
     b->va[b->n++] = va;
-    if (b->n == sizeof b->va / sizeof b->va[0])
+    if (b->n == PUNCH_BATCH)
         b->resume = va + PAGE_SIZE;
 }
 
@@ -365,12 +340,23 @@ void space_object_punch(struct space *s, struct vm_object *obj, uint64_t first, 
             pmap_remove(&s->pmap, from, to, space_leaf_put, s);
             continue;
         }
+        /* A walk over a window that grows while it finds little, so a
+         * dense range costs a window per batch and a sparse one a few
+         * walks. */
+        uint64_t window = (uint64_t)PUNCH_BATCH * PAGE_SIZE;
         while (from < to) {
             struct punch_batch b = {.f = f, .v = v};
-            pmap_walk(&s->pmap, from, to, punch_collect, &b);
+            uaddr_t stop = to - from > window ? from + window : to;
+            pmap_walk(&s->pmap, from, stop, punch_collect, &b);
             for (unsigned i = 0; i < b.n; i++)
                 pmap_remove(&s->pmap, b.va[i], b.va[i] + PAGE_SIZE, space_leaf_put, s);
-            from = b.resume ? b.resume : to;
+            if (b.resume) {
+                from = b.resume;
+                window = (uint64_t)PUNCH_BATCH * PAGE_SIZE;
+            } else {
+                from = stop;
+                window = window < (1ull << 62) ? window * 2 : window;
+            }
         }
     }
 }

@@ -175,11 +175,11 @@ void page_index_walk(const struct page_index *idx, void (*fn)(void *arg, uint64_
         pi_walk_node(idx->root, idx->levels, 0, fn, arg);
 }
 
-/* Remove the pages at offsets >= first under node (a subtree of this many
- * levels covering offsets from base). Returns true when the node is left
- * empty and has been freed. */
-static bool pi_truncate_node(struct page_index *idx, paddr_t node, uint32_t level, uint64_t base,
-                             uint64_t first, void (*put)(paddr_t))
+/* Remove the pages at offsets in [first, last) under node (a subtree of
+ * this many levels covering offsets from base). Returns true when the node
+ * is left empty and has been freed. */
+static bool pi_remove_range_node(struct page_index *idx, paddr_t node, uint32_t level, uint64_t base,
+                                 uint64_t first, uint64_t last, void (*put)(paddr_t))
 {
     uint64_t *slots = pi_node(node);
     uint64_t child_span = pi_span(level - 1);
@@ -189,8 +189,9 @@ static bool pi_truncate_node(struct page_index *idx, paddr_t node, uint32_t leve
         if (!(slots[i] & PI_PRESENT))
             continue;
         uint64_t child_base = base + (uint64_t)i * child_span;
+        uint64_t child_last = child_base + (child_span - 1); /* no overflow at the top */
         paddr_t child = slots[i] & ~PI_PRESENT;
-        if (child_base >= first) {
+        if (child_base >= first && child_last < last) {
             if (level == 1) {
                 put(child);
                 idx->count--;
@@ -198,8 +199,8 @@ static bool pi_truncate_node(struct page_index *idx, paddr_t node, uint32_t leve
                 pi_destroy_node(idx, child, level - 1, put);
             }
             slots[i] = 0;
-        } else if (level > 1 && child_base + child_span > first) {
-            if (pi_truncate_node(idx, child, level - 1, child_base, first, put))
+        } else if (level > 1 && child_last >= first && child_base < last) {
+            if (pi_remove_range_node(idx, child, level - 1, child_base, first, last, put))
                 slots[i] = 0;
             else
                 empty = false;
@@ -213,12 +214,17 @@ static bool pi_truncate_node(struct page_index *idx, paddr_t node, uint32_t leve
     return true;
 }
 
-void page_index_truncate(struct page_index *idx, uint64_t first, void (*put)(paddr_t pa))
+void page_index_remove_range(struct page_index *idx, uint64_t first, uint64_t last, void (*put)(paddr_t pa))
 {
-    if (!idx->root || first >= pi_span(idx->levels))
+    if (!idx->root || first >= last || first >= pi_span(idx->levels))
         return;
-    if (pi_truncate_node(idx, idx->root, idx->levels, 0, first, put)) {
+    if (pi_remove_range_node(idx, idx->root, idx->levels, 0, first, last, put)) {
         idx->root = 0;
         idx->levels = 0;
     }
+}
+
+void page_index_truncate(struct page_index *idx, uint64_t first, void (*put)(paddr_t pa))
+{
+    page_index_remove_range(idx, first, UINT64_MAX, put);
 }

@@ -34,6 +34,10 @@ void page_index_walk(const struct page_index *idx, void (*fn)(void *arg, uint64_
  * free the nodes left empty (with first == 0 the index ends up empty). */
 void page_index_truncate(struct page_index *idx, uint64_t first, void (*put)(paddr_t pa));
 
+/* The same for the offsets in [first, last) (a hole). Cost: the nodes
+ * that cover the range's present pages, not the range's length. */
+void page_index_remove_range(struct page_index *idx, uint64_t first, uint64_t last, void (*put)(paddr_t pa));
+
 /* Call put(pa) for every page, free every node, leave the index empty. */
 void page_index_destroy(struct page_index *idx, void (*put)(paddr_t pa));
 

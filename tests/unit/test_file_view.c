@@ -280,6 +280,21 @@ TEST(punch_hole_over_many_pages_and_a_sparse_range)
     CHECK_EQ(vm_object_file_pages(f), 0);
     CHECK_EQ(vm_object_file_size(f), 1ull << 40);
     CHECK_SPACES(one, 1, f);
+    /* A huge private mapping with a few pages read far apart. */
+    REQUIRE(space_map_file(s, B + (1ull << 37), 1ull << 36, PROT_READ, PRIV,
+                           &(struct space_file){.obj = f, .readable = true, .max_bytes = INT64_MAX},
+                           0) == (int64_t)(B + (1ull << 37)));
+    const uint64_t far[3] = {5, 1ull << 20, (1ull << 24) - 1};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(rd(s, B + (1ull << 37) + far[i] * P), 0);
+        CHECK(leaf(s, B + (1ull << 37) + far[i] * P) != 0);
+    }
+    CHECK_EQ(vm_object_file_pages(f), 3);
+    CHECK_EQ(space_advise(s, B, 1ull << 36, MADV_REMOVE), 0); /* through the shared one */
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(leaf(s, B + (1ull << 37) + far[i] * P), 0);
+    CHECK_EQ(vm_object_file_pages(f), 0);
+    CHECK_SPACES(one, 1, f);
     owner_nspaces = 0;
     vm_object_unref(f);
     t_space_done(s);
