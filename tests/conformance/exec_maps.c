@@ -112,8 +112,9 @@ int main(void)
     for (int i = 0; i < nlines; i++)
         if (lines[i].lo <= image && image < lines[i].hi)
             exe = lines[i].name;
-    conf_case("exec_maps_header_named", "%s", exe && exe[0] == '/' ? "a path" : exe ? exe : "not mapped");
-    if (!exe)
+    conf_case("exec_maps_header_named", "%s",
+              !exe ? "not mapped" : exe[0] == '/' ? "a path" : exe[0] ? exe : "no name");
+    if (!exe || exe[0] != '/')
         return 0;
 
     int first = -1, last = -1, count = 0;

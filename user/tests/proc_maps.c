@@ -4,7 +4,8 @@
  * "/dev/zero (deleted)" for shared anonymous memory) from column 73, and a
  * nameless line ending in one space after the inode; the VMAs as Linux
  * shows them after mprotect splits and merges; the same text whatever the
- * read size. Expected lines are built from the format and from fstat.
+ * read size; the program's own text as a private mapping of its file.
+ * Expected lines are built from the format and from fstat.
  * Passes on Linux too. */
 #include <ufile.h>
 #include <usignal.h>
@@ -241,8 +242,48 @@ static void another_process(void)
     CHECK(read_maps(path, 4096) < 0, "once reaped, /proc/PID is gone");
 }
 
+/* The program image: its text is a private mapping of the executable,
+ * named with its path, at the file offset of its page (the linker keeps
+ * file offsets and addresses congruent from the ELF header on). */
+extern char __ehdr_start[];
+
+static void program_image(void)
+{
+    static char name[256];
+    unsigned long text = (unsigned long)&program_image & ~(unsigned long)(P - 1);
+    unsigned long base = (unsigned long)__ehdr_start;
+    read_maps("/proc/self/maps", 4096);
+    const char *l = line_holding(text);
+    const char *slash = l;
+    while (*slash && *slash != '/')
+        slash++;
+    CHECK(*slash == '/', "the text line names a file: '%s'", l);
+    if (*slash != '/')
+        return;
+    for (size_t i = 0; i < sizeof name - 1 && slash[i]; i++)
+        name[i] = slash[i];
+    struct stat st;
+    CHECK_EQ(sys_newfstatat(AT_FDCWD, name, &st, 0), 0, "the path in the text line exists");
+    unsigned long lo = 0, hi = 0;
+    for (const char *q = l; *q != '-'; q++)
+        lo = lo * 16 + (unsigned long)(*q <= '9' ? *q - '0' : *q - 'a' + 10);
+    const char *q = l;
+    while (*q != '-')
+        q++;
+    for (q++; *q != ' '; q++)
+        hi = hi * 16 + (unsigned long)(*q <= '9' ? *q - '0' : *q - 'a' + 10);
+    CHECK_LINE(lo, expect(lo, hi, "r-xp", lo - base, st.st_dev, st.st_ino, name),
+               "the text is the executable, private, at its file offset");
+    l = line_holding(base);
+    int header = 0;
+    for (const char *c = l; *c && !header; c++)
+        header = !memcmp(c, "p 00000000 ", 11);
+    CHECK(ends_with(l, name) && header, "the ELF header is at offset 0 of the image: '%s'", l);
+}
+
 int main(void)
 {
+    program_image();
     anonymous_splits_and_merges();
     files();
     named_areas();
