@@ -115,25 +115,41 @@ out:
     return err;
 }
 
-/* MADV_REMOVE on shared anonymous memory: free the pages of the object
- * behind [start, end) of v, so later accesses see zeros. Every leaf that
- * maps one of them must go first; without a reverse map only this space's
- * leaves can be found, so the hole is punched only when every reference
- * to the object comes from this space's VMAs. Returns 0 or -EOPNOTSUPP. */
+struct zero_range {
+    uint64_t first, last;
+};
+
+static void zero_in_range(void *arg, uint64_t pgoff, paddr_t pa)
+{
+    const struct zero_range *z = arg;
+    if (pgoff >= z->first && pgoff < z->last)
+        __builtin_memset(platform_phys_to_virt(pa), 0, PAGE_SIZE);
+}
+
+/* MADV_REMOVE on shared anonymous memory: a hole in the object behind
+ * [start, end) of v, so every mapping sees zeros there. Every leaf that
+ * maps one of its pages must go before the page is freed; without a
+ * reverse map only this space's leaves can be found. So when every
+ * reference to the object comes from this space's VMAs the pages are
+ * freed (Linux's shmem hole); otherwise (the object is shared across
+ * fork) they are zeroed in place and stay, which every mapping sees the
+ * same way: zeros, and one page for later writes. Returns 0. */
 static int advise_punch_shared_anon(struct space *s, struct vma *v, uaddr_t start, uaddr_t end)
 {
     struct vm_object *obj = v->obj;
     struct page_index *idx = obj->priv;
     uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
-    uint64_t last = first + ((end - start) >> PAGE_SHIFT);
+    uint64_t last = MM_MIN(first + ((end - start) >> PAGE_SHIFT), idx->npages);
     uint64_t holders = 0;
     struct vma *u;
-    paddr_t pa;
 
     for (u = vma_tree_first(&s->vmas); u; u = vma_tree_next(&s->vmas, u))
         holders += u->obj == obj;
-    if (holders != obj->refs)
-        return -EOPNOTSUPP;
+    if (holders != obj->refs) {
+        struct zero_range z = {first, last};
+        page_index_walk(idx, zero_in_range, &z);
+        return 0;
+    }
     for (u = vma_tree_first(&s->vmas); u; u = vma_tree_next(&s->vmas, u)) {
         if (u->obj != obj)
             continue;
@@ -142,9 +158,8 @@ static int advise_punch_shared_anon(struct space *s, struct vma *v, uaddr_t star
             pmap_remove(&s->pmap, u->start + ((lo - u->pgoff) << PAGE_SHIFT),
                         u->start + ((hi - u->pgoff) << PAGE_SHIFT), space_leaf_put, s);
     }
-    for (uint64_t pg = first; pg < MM_MIN(last, idx->npages) && idx->count; pg++)
-        if (page_index_remove(idx, pg, &pa))
-            frame_unref(pa);
+    if (first < last)
+        page_index_remove_range(idx, first, last, frame_unref);
     return 0;
 }
 
@@ -163,8 +178,9 @@ static int advise_remove(struct space *s, struct vma *v, uaddr_t start, uaddr_t 
         return -EACCES;
     if (v->obj->kind == VM_OBJECT_SHARED_ANON)
         return advise_punch_shared_anon(s, v, start, end);
-    /* A file: its owner punches the hole in every mapping of it. A host's
-     * own object answers as a Linux file system without fallocate. */
+    /* A file: its owner punches the hole in every mapping of it; without a
+     * punch hook (or a host's own object) it answers as a Linux file
+     * system without fallocate. */
     if (!vm_object_file_index(v->obj))
         return -EOPNOTSUPP;
     uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);

@@ -1,7 +1,8 @@
 /* tests/fuzz/fuzz_wide.c — wide mode of the fuzzer: the whole mm/ API with
  * hostile arguments, on up to three address spaces (fork), one file (its
  * page cache written and resized by the "host" as read/write/truncate
- * would), brk, and allocation failures injected from the input.
+ * would, holes punched through its hook), brk, and allocation failures
+ * injected from the input.
  *
  * There is no model here; instead every operation is checked by what holds
  * whatever the history:
@@ -925,6 +926,20 @@ static void fw_file_write(struct fw *f)
     ((uint8_t *)platform_phys_to_virt(pa))[pos & (FZ_PAGE - 1)] = val;
 }
 
+/* The host's punch hook (MADV_REMOVE on a shared mapping of the file):
+ * the hole's pages out of every space first, then out of the file. */
+static int fw_file_punch(struct vm_object *obj, uint64_t first, uint64_t last)
+{
+    struct fw *f = obj->priv;
+    for (unsigned i = 0; i < FW_SPACES; i++)
+        if (f->sp[i])
+            space_object_punch(f->sp[i], obj, first, last);
+    vm_object_file_drop(obj, first, last);
+    return 0;
+}
+
+static const struct vm_file_hooks fw_file_hooks = {.punch = fw_file_punch};
+
 /* The host truncates or extends the file, taking the pages beyond the new
  * end out of every space first, as its owner must. */
 static void fw_file_resize(struct fw *f)
@@ -1026,7 +1041,7 @@ void fuzz_wide_run(struct fz_input *in, uint8_t header)
     uint64_t free0 = frame_free_count();
     fz_op("start: %s, %" PRIu64 " frames, config 0x%02x", cfg.policy == SPACE_EAGER ? "eager" : "lazy",
           frame_total_count(), conf);
-    f.file = vm_object_file_create((uint64_t)(conf >> 2) * 1000, NULL, NULL);
+    f.file = vm_object_file_create((uint64_t)(conf >> 2) * 1000, &f, &fw_file_hooks);
     if (!f.file || space_create(&f.sp[0], &cfg))
         fz_fail("cannot create the file or the space");
     space_brk_init(f.sp[0], FW_ARENA + 1024 * FZ_PAGE + (conf & 4 ? 123 : 0));

@@ -180,8 +180,12 @@ int64_t space_remap(struct space *s, uaddr_t old, uint64_t old_len, uint64_t new
  * of the range unmapped (the mapped parts before the error are advised,
  * and for most advice those after it too) or no memory to populate;
  * -EAGAIN a VMA split needed for the advice hit the VMA limit; -EACCES
- * MADV_REMOVE on a mapping that is not shared and writable; -EFAULT
- * populating hit a page beyond the end of its object. */
+ * MADV_REMOVE on a mapping that is not shared and writable; -EOPNOTSUPP
+ * MADV_REMOVE on a file whose object cannot punch holes (no punch hook, or
+ * a host's own object); -EFAULT populating hit a page beyond the end of
+ * its object. MADV_REMOVE on shared anonymous memory that other spaces
+ * also map zeroes its pages in place rather than freeing them (mm/ cannot
+ * find the other spaces' leaves). */
 int space_advise(struct space *s, uaddr_t addr, uint64_t len, int advice);
 
 /* mincore. Writes one byte per page of [addr, addr + len) to the user
