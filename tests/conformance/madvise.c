@@ -2,6 +2,8 @@
  * anonymous pages and keeps shared ones, MADV_FREE, MADV_REMOVE,
  * populating, the advice that splits VMAs, every common advice accepted,
  * unknown advice, unmapped ranges and the other errors. */
+#include <ufile.h>
+
 #include "conf.h"
 
 static long advise(uintptr_t a, size_t pages, int advice)
@@ -78,6 +80,28 @@ static void dropping(void)
     sys_munmap((void *)r, P);
     conf_map_at(r, 0, 1, RW, PA);
     conf_ret_case("madvise_remove_private", advise(r, 1, MADV_REMOVE));
+    sys_munmap((void *)r, P);
+
+    /* Shared memory that a child maps too: both see the hole. */
+    conf_map_at(r, 0, 2, RW, SA);
+    conf_fill(r, 2, 'J');
+    int sync[2];
+    sys_pipe2(sync, 0);
+    long child = sys_fork();
+    if (child == 0) {
+        char x;
+        sys_close(sync[1]);
+        sys_read(sync[0], &x, 1);
+        sys_exit(!strcmp(conf_marks(r, 2), "zJ") ? 0 : 1);
+    }
+    sys_close(sync[0]);
+    conf_ret_case("madvise_remove_shared_forked", advise(r, 1, MADV_REMOVE));
+    conf_case("madvise_remove_shared_forked_layout", "%s", conf_layout(r, 2));
+    sys_close(sync[1]);
+    int status = -1;
+    sys_wait4((int)child, &status, 0, 0);
+    conf_case("madvise_remove_shared_forked_child_sees", "%s", status == 0 ? "zJ" : "not zJ");
+    conf_case("madvise_remove_shared_forked_contents", "%s", conf_marks(r, 2));
     conf_region_free(r, 8);
 }
 
