@@ -6,7 +6,7 @@
 #   tests/conformance/run [PROGRAM...]   run some (see its header)
 # A program is built once: a static x86-64 executable that makes raw Linux
 # system calls (user/lib is its C runtime, no C library), so the very same
-# file is what runs on both kernels. The two real programs come from a
+# file is what runs on both kernels. The real programs come from a
 # real C library (musl-gcc -static) and from Rust's std (rustc, static-pie).
 
 CONF_BUILD  := $(BUILD)/conformance
@@ -17,7 +17,8 @@ CONF_RT_OBJS  := $(addprefix $(CONF_BUILD)/rt/,crt0.o start.o syscall.o ulib.o)
 CONF_LIB_OBJS := $(patsubst tests/conformance/lib/%.c,$(CONF_BUILD)/lib/%.o,$(wildcard tests/conformance/lib/*.c))
 CONF_PROGS    := $(patsubst tests/conformance/%.c,%,$(wildcard tests/conformance/*.c))
 CONF_BINS     := $(addprefix $(CONF_BUILD)/bin/,$(CONF_PROGS)) \
-                 $(CONF_BUILD)/bin/musl_realloc $(CONF_BUILD)/bin/vec $(CONF_BUILD)/bin/exec_maps_pie
+                 $(CONF_BUILD)/bin/musl_realloc $(CONF_BUILD)/bin/vec $(CONF_BUILD)/bin/exec_maps_pie \
+                 $(CONF_BUILD)/bin/musl_maps $(CONF_BUILD)/bin/rust_maps
 
 DEPS += musl-gcc:musl-tools rustc:rustc qemu-system-x86_64:qemu-system-x86 cpio:cpio
 
@@ -58,11 +59,18 @@ $(CONF_BUILD)/bin/exec_maps_pie: $(CONF_PIE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -static-pie -nostdlib -Wl,--build-id=none -o $@ $^ -lgcc
 
-# The real programs, unmodified, with their own toolchains.
+# The real programs, unmodified, with their own toolchains (two of them
+# print how the loader mapped their own image: musl static, Rust static-pie).
 $(CONF_BUILD)/bin/musl_realloc: tests/conformance/real/musl_realloc.c
 	@mkdir -p $(dir $@)
 	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 $(CONF_BUILD)/bin/vec: tests/conformance/real/vec.rs
+	@mkdir -p $(dir $@)
+	rustc -O -C target-feature=+crt-static -o $@ $<
+$(CONF_BUILD)/bin/musl_maps: tests/conformance/real/musl_maps.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(CONF_BUILD)/bin/rust_maps: tests/conformance/real/rust_maps.rs
 	@mkdir -p $(dir $@)
 	rustc -O -C target-feature=+crt-static -o $@ $<
 
