@@ -45,6 +45,18 @@ struct frame *frame_entry(uint32_t fn)
     return &r->table[fn - r->first_fn];
 }
 
+/* The entry of the frame at pa, or NULL when pa is in no region: one pass
+ * over the regions (frame_number followed by frame_entry takes two). */
+static struct frame *frame_of(paddr_t pa)
+{
+    for (unsigned i = 0; i < nregions; i++) {
+        struct frame_region *r = &regions[i];
+        if (pa >= r->base && (pa - r->base) >> PAGE_SHIFT < r->npages)
+            return &r->table[(pa - r->base) >> PAGE_SHIFT];
+    }
+    return 0;
+}
+
 uint32_t frame_number(paddr_t pa)
 {
     for (unsigned i = 0; i < nregions; i++) {
@@ -135,6 +147,7 @@ int frame_alloc_uninjected(paddr_t *pa)
     free_head = f->next;
     f->next = f->prev = FRAME_NONE;
     f->refs = 1;
+    f->table_live = 0;
     free_count--;
     platform_frame_unlock();
     *pa = frame_address(fn);
@@ -151,10 +164,10 @@ int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site)
 
 static struct frame *frame_checked(paddr_t pa, const char *who)
 {
-    uint32_t fn = frame_number(pa);
-    if (fn == FRAME_NONE || !page_aligned(pa))
+    struct frame *f = frame_of(pa);
+    if (!f || !page_aligned(pa))
         platform_panic(who);
-    return frame_entry(fn);
+    return f;
 }
 
 void frame_ref(paddr_t pa)
@@ -170,14 +183,13 @@ void frame_ref(paddr_t pa)
 void frame_unref(paddr_t pa)
 {
     platform_frame_lock();
-    uint32_t fn = frame_number(pa);
     struct frame *f = frame_checked(pa, "frame_unref: not a frame");
     if (f->refs == 0)
         platform_panic("frame_unref: frame already free");
     if (--f->refs == 0) {
         f->next = free_head;
         f->prev = FRAME_NONE;
-        free_head = fn;
+        free_head = frame_number(pa);
         free_count++;
     }
     platform_frame_unlock();
@@ -186,6 +198,24 @@ void frame_unref(paddr_t pa)
 uint32_t frame_refcount(paddr_t pa)
 {
     return frame_checked(pa, "frame_refcount: not a frame")->refs;
+}
+
+/* Contract: see frame.h. Only the pmap of the table's address space
+ * changes the count, under the caller's serialisation of that pmap. */
+uint32_t frame_table_live_add(paddr_t pa, int delta)
+{
+    struct frame *f = frame_checked(pa, "frame_table_live_add: not a frame");
+    int n = (int)f->table_live + delta;
+    if (f->refs == 0 || n < 0 || n > (int)(PAGE_SIZE / 8))
+        platform_panic("frame_table_live_add: count out of range");
+    f->table_live = (uint16_t)n;
+    return (uint32_t)n;
+}
+
+/* Contract: see frame.h. */
+uint32_t frame_table_live(paddr_t pa)
+{
+    return frame_checked(pa, "frame_table_live: not a frame")->table_live;
 }
 
 bool frame_valid(paddr_t pa)

@@ -39,6 +39,14 @@ void frame_unref(paddr_t pa);
 /* Current reference count (0 for a free frame). pa must lie in a region. */
 uint32_t frame_refcount(paddr_t pa);
 
+/* Page-table frames: the arch pmap keeps in the frame table the number of
+ * non-zero entries of each table page, so that "is this table empty" costs
+ * O(1). The count is 0 when the frame is allocated. Adds delta (which must
+ * keep it within [0, 512]) and returns the new count; panics when pa is not
+ * an allocated frame or the count would leave its range. */
+uint32_t frame_table_live_add(paddr_t pa, int delta);
+uint32_t frame_table_live(paddr_t pa);
+
 /* True when pa is the start of a frame inside a registered region. */
 bool frame_valid(paddr_t pa);
 

@@ -15,6 +15,11 @@ struct pmap {
     paddr_t root;          /* top-level table (x86-64 PML4, aarch64 level-0 table) */
     uint32_t asid;         /* address-space id, for hosts that use one */
     uint32_t table_pages;  /* page-table pages in use, root included */
+    /* The arch's own: the leaf table last looked up or made and the 2 MiB
+     * block it translates (0: none), so that consecutive operations on
+     * nearby pages walk from the root once. */
+    paddr_t hint_table;
+    uint64_t hint_block;
 };
 
 /* Leaf permissions: the PROT_READ/WRITE/EXEC bits. A writable leaf is also
@@ -48,6 +53,18 @@ void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, v
 /* Set prot on every existing leaf in [start, end) (never creates one) and
  * invalidate the changed translations. */
 void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
+
+/* Copy every leaf of src in [start, end) to the same address in dst, which
+ * must have no leaf in the range (panics otherwise: an mm/ bug), for fork.
+ * The copy maps the same frame with the same prot, its accessed/dirty state
+ * clean. With wrprotect, write permission is first taken from each source
+ * leaf (invalidated), and the copy has none either. Calls fn for each leaf
+ * copied (with the copy's prot) so the caller can take the frame's
+ * reference. One walk of the source; cost follows the populated part of
+ * the range. Returns 0, or -ENOMEM when a table of dst could not be made:
+ * the leaves copied so far (and given to fn) stay, the rest are not. */
+int pmap_copy(struct pmap *dst, struct pmap *src, uaddr_t start, uaddr_t end, bool wrprotect,
+              pmap_leaf_fn fn, void *arg);
 
 /* Look up the leaf for va. Returns true and fills *pa and *prot (either may
  * be NULL) when a leaf exists, accessible or PROT_NONE. */

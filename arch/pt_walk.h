@@ -1,0 +1,435 @@
+/* arch/pt_walk.h — the table walker both page-table formats share: four
+ * levels of 4 KiB table pages of 512 eight-byte entries over 4 KiB leaves,
+ * a count of live entries per table page, range walks that skip absent
+ * subtrees and unlink the tables they leave empty, and the parts of the
+ * mm/pmap.h contract that do not depend on the entry format.
+ *
+ * Included exactly once, by arch/<arch>/pmap.c, after that file has defined
+ * its entry format:
+ *   pte_t, pte_load, pte_store, pte_addr, pte_is_leaf, pte_prot,
+ *   pte_present (translatable), pte_gone (marked by pt_leaf_mark_gone),
+ *   pte_is_table (an entry above the leaves that points to a table),
+ *   pte_make_table, PT_ROOT_ENTRIES (root entries that translate user
+ *   addresses), PT_USER_TOP, PT_NAME (for panics and logs), and
+ *   pt_tables_linking(pm) (called before fresh zeroed tables are linked).
+ * and before it defines the leaf operations that need the format (see
+ * "provided by the format" at the end).
+ *
+ * Levels here are depths: 0 is the root (x86-64 PML4, aarch64 level 0) and
+ * PT_LEAF_DEPTH (3) the table of leaves (x86-64 PT, aarch64 level 3); depth
+ * d translates address bits [39 - 9d + 8, 39 - 9d].
+ *
+ * Live counts: every table page, root included, has in the frame table the
+ * number of its non-zero entries (frame_table_live_add). A table whose
+ * count drops to 0 during pmap_remove is unlinked and freed, so an empty
+ * table is never left linked, and asking whether one is empty reads one
+ * counter instead of 512 entries. */
+#ifndef ARCH_PT_WALK_H
+#define ARCH_PT_WALK_H
+
+#include <mm/errno.h>
+#include <mm/frame.h>
+#include <mm/platform.h>
+#include <mm/pmap.h>
+
+#define PT_ENTRIES 512
+#define PT_LEAF_DEPTH 3
+#define PMAP_PROT_ALL (PMAP_READ | PMAP_WRITE | PMAP_EXEC)
+
+/* Above this many pages, one call flushes the whole address space instead
+ * of page by page (on SMP every flush is a shootdown or broadcast). */
+#define PMAP_FLUSH_CEILING 32
+
+static inline unsigned pt_shift(unsigned depth) { return 39 - 9 * depth; }
+static inline unsigned pt_index(uaddr_t va, unsigned depth) { return (unsigned)(va >> pt_shift(depth)) & (PT_ENTRIES - 1); }
+static inline pte_t *pt_entries(paddr_t table) { return platform_phys_to_virt(table); }
+
+static _Noreturn void pt_corrupt(void)
+{
+    platform_panic(PT_NAME " pmap: an entry above the leaves is neither zero nor a table");
+}
+
+/* The next table below entry e at a depth above the leaves, or 0 when e is
+ * empty. */
+static inline paddr_t pt_next(pte_t e)
+{
+    if (e == 0)
+        return 0;
+    if (!pte_is_table(e))
+        pt_corrupt();
+    return pte_addr(e);
+}
+
+/* The leaf table that translates va, or 0 when a table on the way is
+ * missing. The pmap remembers the last one it looked up or made (its hint);
+ * the hint is dropped whenever a leaf table is unlinked. */
+static paddr_t pt_leaf_table(const struct pmap *pm, uaddr_t va)
+{
+    uaddr_t block = va >> pt_shift(PT_LEAF_DEPTH - 1);
+    if (pm->hint_table && pm->hint_block == block)
+        return pm->hint_table;
+    paddr_t table = pm->root;
+    for (unsigned depth = 0; depth < PT_LEAF_DEPTH && table; depth++)
+        table = pt_next(pte_load(&pt_entries(table)[pt_index(va, depth)]));
+    return table;
+}
+
+static inline void pt_hint_set(struct pmap *pm, uaddr_t va, paddr_t table)
+{
+    pm->hint_block = va >> pt_shift(PT_LEAF_DEPTH - 1);
+    pm->hint_table = table;
+}
+
+/* The leaf slot for va, or NULL when a table on the way is missing. */
+static pte_t *pt_leaf_slot(const struct pmap *pm, uaddr_t va)
+{
+    paddr_t table = pt_leaf_table(pm, va);
+    return table ? &pt_entries(table)[pt_index(va, PT_LEAF_DEPTH)] : 0;
+}
+
+/* The leaf table for va, made (with the tables above it) when missing.
+ * Every missing table is allocated before any is linked, so -ENOMEM leaves
+ * the tables as they were. Sets the hint. Returns 0 or -ENOMEM. */
+static int pt_leaf_table_make(struct pmap *pm, uaddr_t va, paddr_t *out)
+{
+    paddr_t fresh[PT_LEAF_DEPTH];
+    paddr_t table = pt_leaf_table(pm, va);
+    unsigned depth = 0, need;
+
+    if (table) {
+        pt_hint_set(pm, va, table);
+        *out = table;
+        return 0;
+    }
+    table = pm->root;
+    for (; depth < PT_LEAF_DEPTH; depth++) {
+        paddr_t next = pt_next(pte_load(&pt_entries(table)[pt_index(va, depth)]));
+        if (!next)
+            break;
+        table = next;
+    }
+    need = PT_LEAF_DEPTH - depth;
+    for (unsigned i = 0; i < need; i++) {
+        if (frame_alloc_zeroed(&fresh[i], MM_ALLOC_TABLE) != 0) {
+            while (i-- > 0)
+                frame_unref(fresh[i]);
+            return -ENOMEM;
+        }
+    }
+    pt_tables_linking(pm);
+    for (unsigned i = 0; i < need; i++, depth++) {
+        pte_store(&pt_entries(table)[pt_index(va, depth)], pte_make_table(fresh[i]));
+        frame_table_live_add(table, 1);
+        table = fresh[i];
+    }
+    pm->table_pages += need;
+    pt_hint_set(pm, va, table);
+    *out = table;
+    return 0;
+}
+
+/* One pass over the leaves of a range, with what its visitor needs. */
+struct pt_op {
+    struct pmap *pm;
+    /* Returns true when it made the slot zero. */
+    bool (*leaf)(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
+    bool reap;            /* unlink tables left empty onto dead */
+    bool flush_each;      /* remove: flush leaf by leaf */
+    bool wrprotect;       /* copy: take write permission from the source */
+    bool publish;         /* protect: a leaf became present */
+    unsigned prot;        /* protect: the new prot */
+    int err;              /* copy: -ENOMEM once a table could not be made */
+    uint64_t count;       /* leaves the pass changed that were present */
+    pmap_leaf_fn fn;
+    void *arg;
+    struct pmap *dst;     /* copy: the destination */
+    paddr_t dst_table;    /* copy: its leaf table for dst_block */
+    uaddr_t dst_block;
+    paddr_t dead;         /* unlinked tables, chained through their first word */
+    uint64_t ndead;
+};
+
+/* Visit every leaf of [start, end) below table, a table at depth whose
+ * first entry maps base. Skips absent subtrees, so the cost follows what is
+ * populated. Leaves a visitor clears come off the table's live count. With
+ * op->reap, a table whose count reaches 0 after its subtree was visited is
+ * unlinked and chained onto op->dead (its va in its second word) to be
+ * freed once no TLB or walk cache can reach it. */
+static void pt_range(struct pt_op *op, paddr_t table, unsigned depth, uaddr_t base,
+                     uaddr_t start, uaddr_t end)
+{
+    pte_t *t = pt_entries(table);
+    unsigned shift = pt_shift(depth);
+    unsigned last = pt_index(end - 1, depth);
+    int cleared = 0;
+
+    if (depth == PT_LEAF_DEPTH) {
+        for (unsigned i = pt_index(start, depth); i <= last; i++) {
+            pte_t e = pte_load(&t[i]);
+            if (e != 0 && op->leaf(op, &t[i], e, base + ((uaddr_t)i << shift)))
+                cleared++;
+        }
+    } else {
+        for (unsigned i = pt_index(start, depth); i <= last; i++) {
+            paddr_t next = pt_next(pte_load(&t[i]));
+            if (!next)
+                continue;
+            uaddr_t lo = base + ((uaddr_t)i << shift), hi = lo + ((uaddr_t)1 << shift);
+            pt_range(op, next, depth + 1, lo, MM_MAX(start, lo), MM_MIN(end, hi));
+            if (op->reap && frame_table_live(next) == 0) {
+                pte_t *dead = pt_entries(next);
+                pte_store(&t[i], 0);
+                cleared++;
+                dead[0] = op->dead;
+                dead[1] = lo;
+                op->dead = next;
+                op->ndead++;
+                if (next == op->pm->hint_table)
+                    op->pm->hint_table = 0;
+            }
+        }
+    }
+    if (cleared)
+        frame_table_live_add(table, -cleared);
+}
+
+/* Free the tables pt_range unlinked, after invalidating every translation
+ * and cached walk that could still lead through them. This relies on the
+ * host's flush_page dropping the paging-structure (walk) caches for the
+ * address as well as the leaf (x86-64 INVLPG and aarch64 TLBI VAE1IS do). */
+static void pt_free_dead(struct pt_op *op)
+{
+    paddr_t t;
+    if (op->ndead == 0)
+        return;
+    if (op->ndead > PMAP_FLUSH_CEILING)
+        platform_tlb_flush_all(op->pm);
+    else
+        for (t = op->dead; t; t = pt_entries(t)[0])
+            platform_tlb_flush_page(op->pm, pt_entries(t)[1]);
+    for (t = op->dead; t;) {
+        paddr_t next = pt_entries(t)[0];
+        frame_unref(t);
+        t = next;
+    }
+}
+
+/* Check a range argument: false (after logging a caller bug) when it is
+ * unaligned or starts outside user space; clamps end to the user top. */
+static bool pt_range_ok(const char *who, uaddr_t start, uaddr_t *end)
+{
+    if (start >= *end)
+        return false;
+    if (!page_aligned(start) || !page_aligned(*end) || start >= PT_USER_TOP) {
+        platform_log(who);
+        return false;
+    }
+    *end = MM_MIN(*end, PT_USER_TOP);
+    return true;
+}
+
+/* Free the tables below table (at depth, its first nentries entries);
+ * panics on a leaf or on a live count that disagrees with the entries.
+ * Returns the number of table pages freed. */
+static uint32_t pt_destroy(paddr_t table, unsigned depth, unsigned nentries)
+{
+    pte_t *t = pt_entries(table);
+    uint32_t freed = 0, live = 0;
+    for (unsigned i = 0; i < nentries; i++) {
+        pte_t e = pte_load(&t[i]);
+        if (e == 0)
+            continue;
+        live++;
+        if (depth == PT_LEAF_DEPTH)
+            platform_panic("pmap_destroy: a leaf remains in the page table");
+        paddr_t next = pt_next(e);
+        freed += pt_destroy(next, depth + 1, PT_ENTRIES);
+        pte_store(&t[i], 0);
+        frame_unref(next);
+        freed++;
+    }
+    if (live != frame_table_live(table))
+        platform_panic("pmap_destroy: a table's live count does not match its entries");
+    return freed;
+}
+
+/* ---- the format-independent part of the contract ---- */
+
+/* Contract: see pmap.h. The root is a zeroed table page; asid is set to 0
+ * for the host to assign. */
+int pmap_create(struct pmap *pm)
+{
+    paddr_t root;
+    if (frame_alloc_zeroed(&root, MM_ALLOC_TABLE) != 0)
+        return -ENOMEM;
+    *pm = (struct pmap){.root = root, .table_pages = 1};
+    return 0;
+}
+
+/* Contract: see pmap.h. Invalidates the address space's translations
+ * first, so the root (and ASID) may be reused for another address space at
+ * once. Panics when a table's live count is wrong. */
+void pmap_destroy(struct pmap *pm)
+{
+    if (pm->root == 0)
+        return;
+    platform_tlb_flush_all(pm);
+    uint32_t freed = pt_destroy(pm->root, 0, PT_ROOT_ENTRIES);
+    if (freed + 1 != pm->table_pages)
+        platform_panic("pmap_destroy: table_pages does not match the tables found");
+    frame_unref(pm->root);
+    pm->root = 0;
+    pm->table_pages = 0;
+    pm->hint_table = 0;
+}
+
+/* Contract: see pmap.h. */
+bool pmap_extract(const struct pmap *pm, uaddr_t va, paddr_t *pa, unsigned *prot)
+{
+    if (va >= PT_USER_TOP)
+        return false;
+    pte_t *slot = pt_leaf_slot(pm, va);
+    if (!slot)
+        return false;
+    pte_t e = pte_load(slot);
+    if (!pte_is_leaf(e))
+        return false;
+    if (pa)
+        *pa = pte_addr(e);
+    if (prot)
+        *prot = pte_prot(e);
+    return true;
+}
+
+static bool walk_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
+{
+    (void)slot;
+    op->fn(op->arg, va, pte_addr(e), pte_prot(e));
+    return false;
+}
+
+/* Contract: see pmap.h. */
+void pmap_walk(const struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg)
+{
+    if (!fn || !pt_range_ok("pmap_walk: bad range", start, &end))
+        return;
+    /* The walk changes nothing, so the op's pmap may drop const. */
+    struct pt_op op = {.pm = (struct pmap *)pm, .leaf = walk_leaf, .fn = fn, .arg = arg};
+    pt_range(&op, pm->root, 0, 0, start, end);
+}
+
+/* Contract: see pmap.h. */
+uaddr_t pmap_user_top(void) { return PT_USER_TOP; }
+
+/* ---- provided by the format, after this file ---- */
+
+/* pmap_remove, first pass: make a present leaf untranslatable, keeping it
+ * (marked gone) so the second pass can still name its frame. */
+static bool pt_leaf_mark_gone(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
+/* pmap_protect's visitor. */
+static bool pt_leaf_protect(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
+/* pmap_copy: with wrprotect, take write permission from the source leaf
+ * (returning whether it was present and writable); returns the leaf the
+ * destination gets in *child. */
+static bool pt_leaf_copy(pte_t *slot, pte_t e, bool wrprotect, pte_t *child);
+
+/* pmap_remove, second pass: clear the leaf, make sure no TLB holds it, then
+ * hand the frame to the caller. */
+static bool remove_reap(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
+{
+    pte_store(slot, 0);
+    if (pte_gone(e) && op->flush_each)
+        platform_tlb_flush_page(op->pm, va);
+    if (op->fn)
+        op->fn(op->arg, va, pte_addr(e), pte_prot(e));
+    return true;
+}
+
+/* Contract: see pmap.h. Two passes over the populated part of the range:
+ * the first makes every leaf untranslatable, then one flush covers them all
+ * when there are many (otherwise the second pass flushes page by page), and
+ * the second pass clears the leaves, calls fn and unlinks tables left
+ * empty, which are freed after a last flush. fn must not touch the pmap.
+ * An unaligned or out-of-range start is a caller bug and ignored (logged);
+ * end is clamped to the user top. */
+void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg)
+{
+    if (!pt_range_ok("pmap_remove: bad range", start, &end))
+        return;
+    struct pt_op op = {.pm = pm, .leaf = pt_leaf_mark_gone};
+    pt_range(&op, pm->root, 0, 0, start, end);
+
+    bool flush_each = op.count <= PMAP_FLUSH_CEILING;
+    if (!flush_each)
+        platform_tlb_flush_all(pm);
+    op = (struct pt_op){.pm = pm, .leaf = remove_reap, .reap = true, .flush_each = flush_each,
+                        .fn = fn, .arg = arg};
+    pt_range(&op, pm->root, 0, 0, start, end);
+    pm->table_pages -= (uint32_t)op.ndead;
+    pt_free_dead(&op);
+}
+
+/* Contract: see pmap.h. Keeps each leaf's frame and dirty state. Flushes
+ * changed pages one by one, or the whole address space once when more than
+ * PMAP_FLUSH_CEILING changed. Bad arguments are ignored (logged). */
+void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot)
+{
+    if (prot & ~PMAP_PROT_ALL) {
+        platform_log("pmap_protect: bad prot");
+        return;
+    }
+    if (!pt_range_ok("pmap_protect: bad range", start, &end))
+        return;
+    struct pt_op op = {.pm = pm, .leaf = pt_leaf_protect, .prot = prot};
+    pt_range(&op, pm->root, 0, 0, start, end);
+    if (op.count > PMAP_FLUSH_CEILING)
+        platform_tlb_flush_all(pm);
+    if (op.publish)
+        platform_pte_publish(pm);
+}
+
+static bool copy_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
+{
+    pte_t child;
+    if (op->err)
+        return false;
+    uaddr_t block = va >> pt_shift(PT_LEAF_DEPTH - 1);
+    if (!op->dst_table || op->dst_block != block) {
+        if (pt_leaf_table_make(op->dst, va, &op->dst_table)) {
+            op->err = -ENOMEM;
+            return false;
+        }
+        op->dst_block = block;
+    }
+    if (pt_leaf_copy(slot, e, op->wrprotect, &child) && ++op->count <= PMAP_FLUSH_CEILING)
+        platform_tlb_flush_page(op->pm, va);
+    pte_t *dslot = &pt_entries(op->dst_table)[pt_index(va, PT_LEAF_DEPTH)];
+    if (pte_load(dslot) != 0)
+        platform_panic("pmap_copy: the destination already has a leaf there");
+    frame_table_live_add(op->dst_table, 1);
+    pte_store(dslot, child);
+    op->publish = op->publish || pte_present(child);
+    op->fn(op->arg, va, pte_addr(child), pte_prot(child));
+    return false;
+}
+
+/* Contract: see pmap.h. One walk over the source's populated tables; the
+ * destination's leaf table is made once per 512 leaves. Source leaves that
+ * lose write permission are flushed one by one, or the whole source at
+ * once when more than PMAP_FLUSH_CEILING did. */
+int pmap_copy(struct pmap *dst, struct pmap *src, uaddr_t start, uaddr_t end, bool wrprotect,
+              pmap_leaf_fn fn, void *arg)
+{
+    if (!fn || !pt_range_ok("pmap_copy: bad range", start, &end))
+        return 0;
+    struct pt_op op = {.pm = src, .leaf = copy_leaf, .wrprotect = wrprotect, .fn = fn, .arg = arg,
+                       .dst = dst};
+    pt_range(&op, src->root, 0, 0, start, end);
+    if (op.count > PMAP_FLUSH_CEILING)
+        platform_tlb_flush_all(src);
+    if (op.publish)
+        platform_pte_publish(dst);
+    return op.err;
+}
+
+#endif
