@@ -131,8 +131,11 @@ static int pt_leaf_table_make(struct pmap *pm, uaddr_t va, paddr_t *out)
 /* One pass over the leaves of a range, with what its visitor needs. */
 struct pt_op {
     struct pmap *pm;
-    /* Returns true when it made the slot zero. */
-    bool (*leaf)(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
+    /* Visits the leaves of entries [first, last] of a leaf table t whose
+     * first entry maps base, of which left are non-zero; returns how many it
+     * made zero. Each operation's is pt_leaves_each over its leaf visitor. */
+    int (*leaves)(struct pt_op *op, pte_t *t, unsigned first, unsigned last, uaddr_t base,
+                  uint32_t left);
     bool reap;            /* unlink tables left empty onto dead */
     bool flush_each;      /* remove: flush leaf by leaf */
     bool wrprotect;       /* copy: take write permission from the source */
@@ -140,14 +143,48 @@ struct pt_op {
     unsigned prot;        /* protect: the new prot */
     int err;              /* copy: -ENOMEM once a table could not be made */
     uint64_t count;       /* leaves the pass changed that were present */
+    uint64_t seen;        /* remove: leaves seen by the first pass, */
+    uaddr_t first, last;  /* the first and the last of them */
     pmap_leaf_fn fn;
     void *arg;
     struct pmap *dst;     /* copy: the destination */
     paddr_t dst_table;    /* copy: its leaf table for dst_block */
+    pte_t *dst_entries;   /* copy: that table's entries */
+    uint32_t dst_added;   /* copy: leaves added there, not yet counted */
     uaddr_t dst_block;
+    uint64_t leaves_copied;
     paddr_t dead;         /* unlinked tables, chained through their first word */
     uint64_t ndead;
 };
+
+/* The body of every op->leaves: the leaf visitor leaf (true when it made
+ * the slot zero) on each non-zero entry of t[first..last], stopping once
+ * left of them were seen. Inlined into each operation's op->leaves, so the
+ * visitor is a direct call the compiler inlines too. */
+static inline __attribute__((always_inline)) int
+pt_leaves_each(struct pt_op *op, pte_t *t, unsigned first, unsigned last, uaddr_t base, uint32_t left,
+               bool (*leaf)(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va))
+{
+    int cleared = 0;
+    for (unsigned i = first; i <= last; i++) {
+        pte_t e = pte_load(&t[i]);
+        if (e == 0)
+            continue;
+        if (leaf(op, &t[i], e, base + ((uaddr_t)i << PAGE_SHIFT)))
+            cleared++;
+        if (--left == 0)
+            break;
+    }
+    return cleared;
+}
+
+/* One op->leaves per leaf visitor. */
+#define PT_LEAVES(name, leaf)                                                                   \
+    static int name(struct pt_op *op, pte_t *t, unsigned first, unsigned last, uaddr_t base,  \
+                    uint32_t left)                                                             \
+    {                                                                                          \
+        return pt_leaves_each(op, t, first, last, base, left, leaf);                           \
+    }
 
 /* Visit every leaf of [start, end) below table, a table at depth whose
  * first entry maps base. Skips absent subtrees, so the cost follows what is
@@ -161,19 +198,24 @@ static void pt_range(struct pt_op *op, paddr_t table, unsigned depth, uaddr_t ba
     pte_t *t = pt_entries(table);
     unsigned shift = pt_shift(depth);
     unsigned last = pt_index(end - 1, depth);
+    unsigned first = pt_index(start, depth);
+    /* Visitors clear only the entry they are given and never fill one of
+     * this table, so once as many non-zero entries as the table had have
+     * been seen, the rest of the range is empty. (For a short range the
+     * count is not worth its look-up.) */
+    uint32_t left = last - first >= 32 ? frame_table_live(table) : PT_ENTRIES;
     int cleared = 0;
 
+    if (left == 0)
+        return;
     if (depth == PT_LEAF_DEPTH) {
-        for (unsigned i = pt_index(start, depth); i <= last; i++) {
-            pte_t e = pte_load(&t[i]);
-            if (e != 0 && op->leaf(op, &t[i], e, base + ((uaddr_t)i << shift)))
-                cleared++;
-        }
+        cleared = op->leaves(op, t, first, last, base, left);
     } else {
-        for (unsigned i = pt_index(start, depth); i <= last; i++) {
+        for (unsigned i = first; i <= last; i++) {
             paddr_t next = pt_next(pte_load(&t[i]));
             if (!next)
                 continue;
+            left--;
             uaddr_t lo = base + ((uaddr_t)i << shift), hi = lo + ((uaddr_t)1 << shift);
             pt_range(op, next, depth + 1, lo, MM_MAX(start, lo), MM_MIN(end, hi));
             if (op->reap && frame_table_live(next) == 0) {
@@ -187,6 +229,8 @@ static void pt_range(struct pt_op *op, paddr_t table, unsigned depth, uaddr_t ba
                 if (next == op->pm->hint_table)
                     op->pm->hint_table = 0;
             }
+            if (left == 0)
+                break;
         }
     }
     if (cleared)
@@ -307,6 +351,7 @@ static bool walk_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
     op->fn(op->arg, va, pte_addr(e), pte_prot(e));
     return false;
 }
+PT_LEAVES(walk_leaves, walk_leaf)
 
 /* Contract: see pmap.h. */
 void pmap_walk(const struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg)
@@ -314,7 +359,7 @@ void pmap_walk(const struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn f
     if (!fn || !pt_range_ok("pmap_walk: bad range", start, &end))
         return;
     /* The walk changes nothing, so the op's pmap may drop const. */
-    struct pt_op op = {.pm = (struct pmap *)pm, .leaf = walk_leaf, .fn = fn, .arg = arg};
+    struct pt_op op = {.pm = (struct pmap *)pm, .leaves = walk_leaves, .fn = fn, .arg = arg};
     pt_range(&op, pm->root, 0, 0, start, end);
 }
 
@@ -326,6 +371,13 @@ uaddr_t pmap_user_top(void) { return PT_USER_TOP; }
 /* pmap_remove, first pass: make a present leaf untranslatable, keeping it
  * (marked gone) so the second pass can still name its frame. */
 static bool pt_leaf_mark_gone(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
+/* Both call this for every leaf they are given (marked or not). */
+static inline void remove_note(struct pt_op *op, uaddr_t va)
+{
+    if (!op->seen++)
+        op->first = va;
+    op->last = va;
+}
 /* pmap_protect's visitor. */
 static bool pt_leaf_protect(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
 /* pmap_copy: with wrprotect, take write permission from the source leaf
@@ -344,25 +396,34 @@ static bool remove_reap(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
         op->fn(op->arg, va, pte_addr(e), pte_prot(e));
     return true;
 }
+PT_LEAVES(remove_reap_leaves, remove_reap)
+PT_LEAVES(mark_gone_leaves, pt_leaf_mark_gone)
+PT_LEAVES(protect_leaves, pt_leaf_protect)
 
 /* Contract: see pmap.h. Two passes over the populated part of the range:
  * the first makes every leaf untranslatable, then one flush covers them all
  * when there are many (otherwise the second pass flushes page by page), and
  * the second pass clears the leaves, calls fn and unlinks tables left
  * empty, which are freed after a last flush. fn must not touch the pmap.
+ * The second pass covers only the span from the first leaf to the last.
  * An unaligned or out-of-range start is a caller bug and ignored (logged);
  * end is clamped to the user top. */
 void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg)
 {
     if (!pt_range_ok("pmap_remove: bad range", start, &end))
         return;
-    struct pt_op op = {.pm = pm, .leaf = pt_leaf_mark_gone};
+    struct pt_op op = {.pm = pm, .leaves = mark_gone_leaves};
     pt_range(&op, pm->root, 0, 0, start, end);
+    if (op.seen == 0)
+        return; /* no leaf, so no table either: tables are never left empty */
 
     bool flush_each = op.count <= PMAP_FLUSH_CEILING;
     if (!flush_each)
         platform_tlb_flush_all(pm);
-    op = (struct pt_op){.pm = pm, .leaf = remove_reap, .reap = true, .flush_each = flush_each,
+    /* Only tables holding a removed leaf can become empty. */
+    start = op.first;
+    end = op.last + PAGE_SIZE;
+    op = (struct pt_op){.pm = pm, .leaves = remove_reap_leaves, .reap = true, .flush_each = flush_each,
                         .fn = fn, .arg = arg};
     pt_range(&op, pm->root, 0, 0, start, end);
     pm->table_pages -= (uint32_t)op.ndead;
@@ -380,12 +441,21 @@ void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot)
     }
     if (!pt_range_ok("pmap_protect: bad range", start, &end))
         return;
-    struct pt_op op = {.pm = pm, .leaf = pt_leaf_protect, .prot = prot};
+    struct pt_op op = {.pm = pm, .leaves = protect_leaves, .prot = prot};
     pt_range(&op, pm->root, 0, 0, start, end);
     if (op.count > PMAP_FLUSH_CEILING)
         platform_tlb_flush_all(pm);
     if (op.publish)
         platform_pte_publish(pm);
+}
+
+/* Add the leaves copied into the current destination table to its count. */
+static void copy_flush_live(struct pt_op *op)
+{
+    if (op->dst_added)
+        frame_table_live_add(op->dst_table, (int)op->dst_added);
+    op->leaves_copied += op->dst_added;
+    op->dst_added = 0;
 }
 
 static bool copy_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
@@ -395,40 +465,47 @@ static bool copy_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
         return false;
     uaddr_t block = va >> pt_shift(PT_LEAF_DEPTH - 1);
     if (!op->dst_table || op->dst_block != block) {
+        copy_flush_live(op);
         if (pt_leaf_table_make(op->dst, va, &op->dst_table)) {
+            op->dst_table = 0;
             op->err = -ENOMEM;
             return false;
         }
         op->dst_block = block;
+        op->dst_entries = pt_entries(op->dst_table);
     }
     if (pt_leaf_copy(slot, e, op->wrprotect, &child) && ++op->count <= PMAP_FLUSH_CEILING)
         platform_tlb_flush_page(op->pm, va);
-    pte_t *dslot = &pt_entries(op->dst_table)[pt_index(va, PT_LEAF_DEPTH)];
+    pte_t *dslot = &op->dst_entries[pt_index(va, PT_LEAF_DEPTH)];
     if (pte_load(dslot) != 0)
         platform_panic("pmap_copy: the destination already has a leaf there");
-    frame_table_live_add(op->dst_table, 1);
+    op->dst_added++;
     pte_store(dslot, child);
     op->publish = op->publish || pte_present(child);
-    op->fn(op->arg, va, pte_addr(child), pte_prot(child));
+    paddr_t pa = pte_addr(child);
+    if (!frame_is_zero_page(pa))
+        frame_ref(pa);
     return false;
 }
+PT_LEAVES(copy_leaves, copy_leaf)
 
 /* Contract: see pmap.h. One walk over the source's populated tables; the
  * destination's leaf table is made once per 512 leaves. Source leaves that
  * lose write permission are flushed one by one, or the whole source at
  * once when more than PMAP_FLUSH_CEILING did. */
 int pmap_copy(struct pmap *dst, struct pmap *src, uaddr_t start, uaddr_t end, bool wrprotect,
-              pmap_leaf_fn fn, void *arg)
+              uint64_t *copied)
 {
-    if (!fn || !pt_range_ok("pmap_copy: bad range", start, &end))
-        return 0;
-    struct pt_op op = {.pm = src, .leaf = copy_leaf, .wrprotect = wrprotect, .fn = fn, .arg = arg,
-                       .dst = dst};
-    pt_range(&op, src->root, 0, 0, start, end);
+    struct pt_op op = {.pm = src, .leaves = copy_leaves, .wrprotect = wrprotect, .dst = dst};
+    if (pt_range_ok("pmap_copy: bad range", start, &end))
+        pt_range(&op, src->root, 0, 0, start, end);
+    copy_flush_live(&op);
     if (op.count > PMAP_FLUSH_CEILING)
         platform_tlb_flush_all(src);
     if (op.publish)
         platform_pte_publish(dst);
+    if (copied)
+        *copied = op.leaves_copied;
     return op.err;
 }
 

@@ -28,6 +28,7 @@ static uint32_t free_head = FRAME_NONE;
 static uint64_t free_count, usable_count, reserve_count;
 static paddr_t zero_pa;
 static bool zero_ready;
+static struct frame_region *hit_region; /* where frame_of found the last frame */
 
 static struct frame_region *region_of_fn(uint32_t fn)
 {
@@ -49,10 +50,16 @@ struct frame *frame_entry(uint32_t fn)
  * over the regions (frame_number followed by frame_entry takes two). */
 static struct frame *frame_of(paddr_t pa)
 {
+    /* Most look-ups fall in the region of the previous one. */
+    struct frame_region *h = __atomic_load_n(&hit_region, __ATOMIC_RELAXED);
+    if (h && pa >= h->base && (pa - h->base) >> PAGE_SHIFT < h->npages)
+        return &h->table[(pa - h->base) >> PAGE_SHIFT];
     for (unsigned i = 0; i < nregions; i++) {
         struct frame_region *r = &regions[i];
-        if (pa >= r->base && (pa - r->base) >> PAGE_SHIFT < r->npages)
+        if (pa >= r->base && (pa - r->base) >> PAGE_SHIFT < r->npages) {
+            __atomic_store_n(&hit_region, r, __ATOMIC_RELAXED);
             return &r->table[(pa - r->base) >> PAGE_SHIFT];
+        }
     }
     return 0;
 }
@@ -115,6 +122,7 @@ void frame_reset(void)
 {
     slab_reset_all();
     nregions = 0;
+    hit_region = 0;
     total_frames = 0;
     free_head = FRAME_NONE;
     free_count = usable_count = reserve_count = 0;

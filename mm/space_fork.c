@@ -10,17 +10,6 @@
  * arrive empty. */
 #include "space_internal.h"
 
-/* pmap_copy's callback: the child's leaf holds a reference of its own. */
-static void fork_copy_leaf(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
-{
-    struct space *child = arg;
-    (void)va;
-    (void)prot;
-    if (!frame_is_zero_page(pa))
-        frame_ref(pa);
-    child->resident++;
-}
-
 /* Contract: see space.h. */
 int space_fork(struct space *parent, struct space **out)
 {
@@ -73,7 +62,9 @@ int space_fork(struct space *parent, struct space **out)
          * permission, so taking the write bit is what mprotect to the
          * VMA's protection without write would do.) */
         bool cow = !(v->flags & VMA_SHARED) && (v->flags & VMA_WRITE);
-        err = pmap_copy(&c->pmap, &parent->pmap, v->start, v->end, cow, fork_copy_leaf, c);
+        uint64_t copied = 0;
+        err = pmap_copy(&c->pmap, &parent->pmap, v->start, v->end, cow, &copied);
+        c->resident += copied;
         if (err)
             goto out_destroy;
     }

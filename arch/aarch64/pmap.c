@@ -202,7 +202,7 @@ int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 /* See pt_walk.h. */
 static bool pt_leaf_mark_gone(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
 {
-    (void)va;
+    remove_note(op, va);
     if (!pte_valid(e))
         return false;
     pte_store(slot, pte_make_gone(e));

@@ -166,7 +166,7 @@ int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 /* See pt_walk.h. The processor may set A or D meanwhile: compare and swap. */
 static bool pt_leaf_mark_gone(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
 {
-    (void)va;
+    remove_note(op, va);
     if (!pte_present(e))
         return false;
     while (!pte_replace(slot, &e, pte_make_gone(e)))

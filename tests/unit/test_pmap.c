@@ -1054,26 +1054,13 @@ TEST(table_live_counts_follow_entries)
     teardown();
 }
 
-struct copy_log {
-    unsigned n;
-    uaddr_t va[8];
-    unsigned prot[8];
-};
-
-static void copy_log_leaf(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
-{
-    struct copy_log *l = arg;
-    if (l->n < 8) {
-        l->va[l->n] = va;
-        l->prot[l->n] = prot;
-    }
-    l->n++;
-    frame_ref(pa);
-}
-
 TEST(copy_write_protects_and_shares_frames)
 {
     uint64_t before = setup();
+    /* The zero page, allocated once and kept for good. */
+    paddr_t zero;
+    REQUIRE(frame_zero_page(&zero) == 0);
+    before--;
     struct space child_sp;
     memset(&child_sp, 0, sizeof(child_sp));
     struct pmap *child = &child_sp.pmap;
@@ -1093,15 +1080,13 @@ TEST(copy_write_protects_and_shares_frames)
     paddr_t outside = frame_new(0x20);
     CHECK_EQ(pmap_enter(pm, 0x8000000000, outside, rw), 0);
 
-    struct copy_log l = {0};
-    CHECK_EQ(pmap_copy(child, pm, 0, 0x8000000000, true, copy_log_leaf, &l), 0);
-    CHECK_EQ(l.n, 4);
+    uint64_t copied = 0;
+    CHECK_EQ(pmap_copy(child, pm, 0, 0x8000000000, true, &copied), 0);
+    CHECK_EQ(copied, 4);
     for (unsigned i = 0; i < 4; i++) {
         unsigned want = prot_reported(prot[i] & ~(unsigned)PMAP_WRITE);
         paddr_t cpa, ppa;
         unsigned cprot, pprot;
-        CHECK_EQ(l.va[i], va[i]);
-        CHECK_EQ(l.prot[i], want);
         CHECK(pmap_extract(child, va[i], &cpa, &cprot));
         CHECK(pmap_extract(pm, va[i], &ppa, &pprot));
         CHECK(cpa == pa[i] && ppa == pa[i]);
@@ -1124,11 +1109,19 @@ TEST(copy_write_protects_and_shares_frames)
     struct space child2_sp;
     memset(&child2_sp, 0, sizeof(child2_sp));
     REQUIRE(pmap_create(&child2_sp.pmap) == 0);
-    struct copy_log l2 = {0};
-    CHECK_EQ(pmap_copy(&child2_sp.pmap, pm, 0x8000000000, 0x8000001000, false, copy_log_leaf, &l2), 0);
-    CHECK_EQ(l2.n, 1);
-    CHECK_EQ(l2.prot[0], rw);
+    CHECK_EQ(pmap_copy(&child2_sp.pmap, pm, 0x8000000000, 0x8000001000, false, &copied), 0);
+    CHECK_EQ(copied, 1);
+    CHECK(pmap_extract(&child2_sp.pmap, 0x8000000000, NULL, &oprot) && oprot == rw);
     CHECK(pmap_extract(pm, 0x8000000000, NULL, &oprot) && (oprot & PMAP_WRITE));
+    CHECK_EQ(frame_refcount(outside), 2);
+    /* The zero page is shared without a reference. */
+    CHECK_EQ(pmap_enter(pm, 0x9000000000, zero, PMAP_READ), 0);
+    uint32_t zrefs = frame_refcount(zero);
+    CHECK_EQ(pmap_copy(&child2_sp.pmap, pm, 0x9000000000, 0x9000001000, true, &copied), 0);
+    CHECK_EQ(copied, 1);
+    CHECK_EQ(frame_refcount(zero), zrefs);
+    pmap_remove(pm, 0x9000000000, 0x9000001000, NULL, NULL);
+    pmap_remove(&child2_sp.pmap, 0x9000000000, 0x9000001000, NULL, NULL);
 
     pmap_remove(child, 0, pmap_user_top(), unref_leaf, NULL);
     pmap_remove(&child2_sp.pmap, 0, pmap_user_top(), unref_leaf, NULL);
@@ -1154,9 +1147,9 @@ TEST(copy_fails_cleanly_without_memory)
     paddr_t held[MACHINE_PAGES];
     while (frame_alloc(&hog, MM_ALLOC_TABLE) == 0)
         held[taken++] = hog;
-    struct copy_log l = {0};
-    CHECK_EQ(pmap_copy(&child_sp.pmap, pm, 0, 0x200000, true, copy_log_leaf, &l), -ENOMEM);
-    CHECK_EQ(l.n, 0);
+    uint64_t copied = 99;
+    CHECK_EQ(pmap_copy(&child_sp.pmap, pm, 0, 0x200000, true, &copied), -ENOMEM);
+    CHECK_EQ(copied, 0);
     CHECK_EQ(child_sp.pmap.table_pages, 1);
     CHECK_EQ(frame_refcount(pa), 1);
     while (taken)

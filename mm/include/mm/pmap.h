@@ -57,14 +57,16 @@ void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
 /* Copy every leaf of src in [start, end) to the same address in dst, which
  * must have no leaf in the range (panics otherwise: an mm/ bug), for fork.
  * The copy maps the same frame with the same prot, its accessed/dirty state
- * clean. With wrprotect, write permission is first taken from each source
- * leaf (invalidated), and the copy has none either. Calls fn for each leaf
- * copied (with the copy's prot) so the caller can take the frame's
- * reference. One walk of the source; cost follows the populated part of
- * the range. Returns 0, or -ENOMEM when a table of dst could not be made:
- * the leaves copied so far (and given to fn) stay, the rest are not. */
+ * clean, and holds a reference to the frame of its own (taken here; the
+ * shared zero page is pinned and takes none). With wrprotect, write
+ * permission is first taken from each source leaf (and invalidated), and
+ * the copy has none either. Sets *copied (if not NULL) to the number of
+ * leaves copied. One walk of the source; the cost follows the populated
+ * part of the range. Returns 0, or -ENOMEM when a table of dst could not be
+ * made: the leaves copied so far (with their references) stay, the rest
+ * are neither copied nor write-protected. */
 int pmap_copy(struct pmap *dst, struct pmap *src, uaddr_t start, uaddr_t end, bool wrprotect,
-              pmap_leaf_fn fn, void *arg);
+              uint64_t *copied);
 
 /* Look up the leaf for va. Returns true and fills *pa and *prot (either may
  * be NULL) when a leaf exists, accessible or PROT_NONE. */
