@@ -430,6 +430,33 @@ void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, v
     pt_free_dead(&op);
 }
 
+/* pmap_clear's visitor: nothing translates through the pmap any more, so
+ * the leaf goes at once. */
+static bool clear_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
+{
+    pte_store(slot, 0);
+    if (op->fn)
+        op->fn(op->arg, va, pte_addr(e), pte_prot(e));
+    return true;
+}
+PT_LEAVES(clear_leaves, clear_leaf)
+
+/* Contract: see pmap.h. One pass that clears the leaves and unlinks the
+ * tables, then one flush of the whole address space before the tables
+ * are freed. */
+void pmap_clear(struct pmap *pm, pmap_leaf_fn fn, void *arg)
+{
+    struct pt_op op = {.pm = pm, .leaves = clear_leaves, .reap = true, .fn = fn, .arg = arg};
+    pt_range(&op, pm->root, 0, 0, 0, PT_USER_TOP);
+    platform_tlb_flush_all(pm);
+    pm->table_pages -= (uint32_t)op.ndead;
+    for (paddr_t t = op.dead; t;) {
+        paddr_t next = pt_entries(t)[0];
+        frame_unref(t);
+        t = next;
+    }
+}
+
 /* Contract: see pmap.h. Keeps each leaf's frame and dirty state. Flushes
  * changed pages one by one, or the whole address space once when more than
  * PMAP_FLUSH_CEILING changed. Bad arguments are ignored (logged). */

@@ -26,8 +26,9 @@ static unsigned nregions;
 static uint32_t total_frames;  /* frame numbers in use: [0, total_frames) */
 static uint32_t free_head = FRAME_NONE;
 static uint64_t free_count, usable_count, reserve_count;
-static paddr_t zero_pa;
-static bool zero_ready;
+/* The zero page's address once it exists, else 1 (no frame has it), so
+ * that frame_is_zero_page is one comparison. */
+paddr_t frame_zero_pa = 1;
 static struct frame_region *hit_region; /* where frame_of found the last frame */
 
 static struct frame_region *region_of_fn(uint32_t fn)
@@ -126,7 +127,7 @@ void frame_reset(void)
     total_frames = 0;
     free_head = FRAME_NONE;
     free_count = usable_count = reserve_count = 0;
-    zero_ready = false;
+    frame_zero_pa = 1;
 }
 
 void frame_set_reserve(uint64_t n) { reserve_count = n; }
@@ -236,24 +237,23 @@ uint64_t frame_total_count(void) { return usable_count; }
 
 int frame_zero_page(paddr_t *pa)
 {
-    if (!zero_ready) {
-        int err = frame_alloc_zeroed(&zero_pa, MM_ALLOC_FRAME);
+    if (frame_zero_pa == 1) {
+        paddr_t zpa;
+        int err = frame_alloc_zeroed(&zpa, MM_ALLOC_FRAME);
         if (err)
             return err;
         /* Pinned: mappings of the zero page do not count references. */
-        frame_entry(frame_number(zero_pa))->refs = ZERO_PAGE_PIN;
-        zero_ready = true;
+        frame_entry(frame_number(zpa))->refs = ZERO_PAGE_PIN;
+        frame_zero_pa = zpa;
     }
-    *pa = zero_pa;
+    *pa = frame_zero_pa;
     return 0;
 }
 
-bool frame_is_zero_page(paddr_t pa) { return zero_ready && pa == zero_pa; }
-
 bool frame_zero_page_ready(paddr_t *pa)
 {
-    *pa = zero_pa;
-    return zero_ready;
+    *pa = frame_zero_pa;
+    return frame_zero_pa != 1;
 }
 
 uint32_t frame_number_limit(void) { return total_frames; }

@@ -48,7 +48,7 @@ void space_destroy(struct space *s)
 {
     struct vma *v;
 
-    pmap_remove(&s->pmap, 0, s->top, space_leaf_put, s);
+    pmap_clear(&s->pmap, space_leaf_put, s);
     while ((v = vma_tree_first(&s->vmas)) != 0)
         space_vma_remove(s, v);
     pmap_destroy(&s->pmap);

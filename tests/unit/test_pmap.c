@@ -1158,3 +1158,24 @@ TEST(copy_fails_cleanly_without_memory)
     remove_all();
     teardown();
 }
+
+TEST(clear_removes_everything_in_one_pass)
+{
+    uint64_t before = setup();
+    const uaddr_t va[] = {0x1000, 0x200000, 1ull << 39, pmap_user_top() - PAGE_SIZE};
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(pmap_enter(pm, va[i], frame_new((int)i), i == 1 ? 0 : PMAP_READ | PMAP_WRITE), 0);
+    CHECK_EQ(mmu_read_byte(va[0]), 0);
+    struct hosted_stats st0, st1;
+    hosted_stats_get(&st0);
+    unsigned calls = 0;
+    pmap_clear(pm, unref_leaf, &calls);
+    hosted_stats_get(&st1);
+    CHECK_EQ(calls, 4);
+    CHECK_EQ(pm->table_pages, 1);
+    CHECK_EQ(frame_table_live(pm->root), 0);
+    CHECK(st1.flush_all > st0.flush_all);
+    CHECK_EQ(mmu_read_byte(va[0]), -1);
+    CHECK_EQ(frame_free_count(), before - 1);
+    teardown();
+}

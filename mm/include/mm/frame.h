@@ -58,7 +58,11 @@ uint64_t frame_total_count(void);
  * map it read-only. Allocated by the first call; never freed. Returns 0 and
  * sets *pa, or -ENOMEM. */
 int frame_zero_page(paddr_t *pa);
-bool frame_is_zero_page(paddr_t pa);
+static inline bool frame_is_zero_page(paddr_t pa)
+{
+    extern paddr_t frame_zero_pa; /* frame.c's; 1 (no frame) until allocated */
+    return pa == frame_zero_pa;
+}
 
 /* Contents helpers. */
 void frame_zero(paddr_t pa);

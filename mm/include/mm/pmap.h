@@ -50,6 +50,14 @@ typedef void (*pmap_leaf_fn)(void *arg, uaddr_t va, paddr_t pa, unsigned prot);
  * proportional to the populated part of the range, not its length. */
 void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg);
 
+/* Remove every leaf of an address space that is being torn down, calling
+ * fn (if not NULL) for each, and free every table but the root. The caller
+ * guarantees that nothing accesses the space's user addresses any more (no
+ * thread runs in it), so leaves are cleared and handed to fn in one pass,
+ * and one flush of the whole address space at the end drops whatever
+ * translations a processor still caches, before any table is freed. */
+void pmap_clear(struct pmap *pm, pmap_leaf_fn fn, void *arg);
+
 /* Set prot on every existing leaf in [start, end) (never creates one) and
  * invalidate the changed translations. */
 void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
