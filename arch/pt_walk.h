@@ -60,48 +60,54 @@ static inline paddr_t pt_next(pte_t e)
     return pte_addr(e);
 }
 
-/* The leaf table that translates va, or 0 when a table on the way is
- * missing. The pmap remembers the last one it looked up or made (its hint);
- * the hint is dropped whenever a leaf table is unlinked. */
-static paddr_t pt_leaf_table(const struct pmap *pm, uaddr_t va)
+/* The hint: the pmap remembers the leaf table it last made or used to
+ * enter a leaf (its address, entries and live count), so that faults and
+ * fork's copy on nearby pages walk from the root once per 2 MiB. The hint
+ * is dropped whenever that table is unlinked. */
+static inline uaddr_t pt_block(uaddr_t va) { return va >> pt_shift(PT_LEAF_DEPTH - 1); }
+
+static inline bool pt_hint_hit(const struct pmap *pm, uaddr_t va)
 {
-    uaddr_t block = va >> pt_shift(PT_LEAF_DEPTH - 1);
-    if (pm->hint_table && pm->hint_block == block)
-        return pm->hint_table;
+    return pm->hint_table && pm->hint_block == pt_block(va);
+}
+
+static void pt_hint_set(struct pmap *pm, uaddr_t va, paddr_t table)
+{
+    pm->hint_block = pt_block(va);
+    pm->hint_table = table;
+    pm->hint_entries = pt_entries(table);
+    pm->hint_live = frame_table_live_slot(table);
+}
+
+/* The leaf table that translates va, walked from the root; 0 when a table
+ * on the way is missing. */
+static paddr_t pt_leaf_table_walk(const struct pmap *pm, uaddr_t va)
+{
     paddr_t table = pm->root;
     for (unsigned depth = 0; depth < PT_LEAF_DEPTH && table; depth++)
         table = pt_next(pte_load(&pt_entries(table)[pt_index(va, depth)]));
     return table;
 }
 
-static inline void pt_hint_set(struct pmap *pm, uaddr_t va, paddr_t table)
-{
-    pm->hint_block = va >> pt_shift(PT_LEAF_DEPTH - 1);
-    pm->hint_table = table;
-}
-
 /* The leaf slot for va, or NULL when a table on the way is missing. */
-static pte_t *pt_leaf_slot(const struct pmap *pm, uaddr_t va)
+static inline pte_t *pt_leaf_slot(const struct pmap *pm, uaddr_t va)
 {
-    paddr_t table = pt_leaf_table(pm, va);
+    if (pt_hint_hit(pm, va))
+        return (pte_t *)pm->hint_entries + pt_index(va, PT_LEAF_DEPTH);
+    paddr_t table = pt_leaf_table_walk(pm, va);
     return table ? &pt_entries(table)[pt_index(va, PT_LEAF_DEPTH)] : 0;
 }
 
-/* The leaf table for va, made (with the tables above it) when missing.
- * Every missing table is allocated before any is linked, so -ENOMEM leaves
- * the tables as they were. Sets the hint. Returns 0 or -ENOMEM. */
-static int pt_leaf_table_make(struct pmap *pm, uaddr_t va, paddr_t *out)
+/* Make the leaf table for va the hint, making it (with the tables above
+ * it) when missing. Every missing table is allocated before any is
+ * linked, so -ENOMEM leaves the tables as they were. Returns 0 or
+ * -ENOMEM. */
+static int pt_leaf_table_make_walk(struct pmap *pm, uaddr_t va)
 {
     paddr_t fresh[PT_LEAF_DEPTH];
-    paddr_t table = pt_leaf_table(pm, va);
+    paddr_t table = pm->root;
     unsigned depth = 0, need;
 
-    if (table) {
-        pt_hint_set(pm, va, table);
-        *out = table;
-        return 0;
-    }
-    table = pm->root;
     for (; depth < PT_LEAF_DEPTH; depth++) {
         paddr_t next = pt_next(pte_load(&pt_entries(table)[pt_index(va, depth)]));
         if (!next)
@@ -116,7 +122,8 @@ static int pt_leaf_table_make(struct pmap *pm, uaddr_t va, paddr_t *out)
             return -ENOMEM;
         }
     }
-    pt_tables_linking(pm);
+    if (need)
+        pt_tables_linking(pm);
     for (unsigned i = 0; i < need; i++, depth++) {
         pte_store(&pt_entries(table)[pt_index(va, depth)], pte_make_table(fresh[i]));
         frame_table_live_add(table, 1);
@@ -124,8 +131,16 @@ static int pt_leaf_table_make(struct pmap *pm, uaddr_t va, paddr_t *out)
     }
     pm->table_pages += need;
     pt_hint_set(pm, va, table);
-    *out = table;
     return 0;
+}
+
+/* The leaf slot for va, its table made when missing and made the hint (so
+ * *pm->hint_live counts that table's entries), or NULL for -ENOMEM. */
+static inline pte_t *pt_leaf_slot_make(struct pmap *pm, uaddr_t va)
+{
+    if (!pt_hint_hit(pm, va) && pt_leaf_table_make_walk(pm, va))
+        return 0;
+    return (pte_t *)pm->hint_entries + pt_index(va, PT_LEAF_DEPTH);
 }
 
 /* One pass over the leaves of a range, with what its visitor needs. */
@@ -490,16 +505,17 @@ static bool copy_leaf(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
     pte_t child;
     if (op->err)
         return false;
-    uaddr_t block = va >> pt_shift(PT_LEAF_DEPTH - 1);
+    uaddr_t block = pt_block(va);
     if (!op->dst_table || op->dst_block != block) {
         copy_flush_live(op);
-        if (pt_leaf_table_make(op->dst, va, &op->dst_table)) {
+        if (!pt_leaf_slot_make(op->dst, va)) {
             op->dst_table = 0;
             op->err = -ENOMEM;
             return false;
         }
+        op->dst_table = op->dst->hint_table;
         op->dst_block = block;
-        op->dst_entries = pt_entries(op->dst_table);
+        op->dst_entries = op->dst->hint_entries;
     }
     if (pt_leaf_copy(slot, e, op->wrprotect, &child) && ++op->count <= PMAP_FLUSH_CEILING)
         platform_tlb_flush_page(op->pm, va);

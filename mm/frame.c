@@ -227,6 +227,12 @@ uint32_t frame_table_live(paddr_t pa)
     return frame_checked(pa, "frame_table_live: not a frame")->table_live;
 }
 
+/* Contract: see frame.h. */
+uint16_t *frame_table_live_slot(paddr_t pa)
+{
+    return &frame_checked(pa, "frame_table_live_slot: not a frame")->table_live;
+}
+
 bool frame_valid(paddr_t pa)
 {
     return page_aligned(pa) && frame_number(pa) != FRAME_NONE;

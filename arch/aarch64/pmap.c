@@ -167,16 +167,13 @@ static inline void pt_tables_linking(struct pmap *pm) { platform_pte_publish(pm)
  * out-of-range va or pa or unknown prot bits: a caller bug. */
 int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 {
-    paddr_t table;
-
     if (!page_aligned(va) || va >= PT_USER_TOP || (pa & ~PTE_ADDR) != 0 || (prot & ~PMAP_PROT_ALL)) {
         platform_log("pmap_enter: bad argument");
         return -EINVAL;
     }
-    if (pt_leaf_table_make(pm, va, &table))
+    pte_t *slot = pt_leaf_slot_make(pm, va);
+    if (!slot)
         return -ENOMEM;
-
-    pte_t *slot = &pt_entries(table)[pt_index(va, PT_LEAF_DEPTH)];
     pte_t old = pte_load(slot);
     bool same_frame = pte_is_leaf(old) && pte_addr(old) == pa;
     pte_t e = pte_make_leaf(pa, prot, same_frame && pte_dirty(old));
@@ -184,7 +181,7 @@ int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
         platform_icache_sync(pa);
 
     if (old == 0)
-        frame_table_live_add(table, 1);
+        (*pm->hint_live)++;
     if (pte_valid(old) && pte_valid(e) && !same_frame) {
         pte_store(slot, 0);
         platform_tlb_flush_page(pm, va);

@@ -139,23 +139,20 @@ static inline void pt_tables_linking(struct pmap *pm) { (void)pm; }
  * an unaligned or out-of-range va or pa or unknown prot bits: a caller bug. */
 int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
 {
-    paddr_t table;
-
     if (!page_aligned(va) || va >= PT_USER_TOP || (pa & ~PTE_ADDR) != 0 || (prot & ~PMAP_PROT_ALL)) {
         platform_log("pmap_enter: bad argument");
         return -EINVAL;
     }
-    if (pt_leaf_table_make(pm, va, &table))
+    pte_t *slot = pt_leaf_slot_make(pm, va);
+    if (!slot)
         return -ENOMEM;
-
-    pte_t *slot = &pt_entries(table)[pt_index(va, PT_LEAF_DEPTH)];
     pte_t old = pte_load(slot), e;
     do {
         pte_t keep = (pte_is_leaf(old) && pte_addr(old) == pa) ? old : 0;
         e = pte_make_leaf(pa, prot, keep);
     } while (!pte_replace(slot, &old, e));
     if (old == 0)
-        frame_table_live_add(table, 1);
+        (*pm->hint_live)++;
     if (pte_present(old))
         platform_tlb_flush_page(pm, va);
     if (pte_present(e))

@@ -46,6 +46,9 @@ uint32_t frame_refcount(paddr_t pa);
  * an allocated frame or the count would leave its range. */
 uint32_t frame_table_live_add(paddr_t pa, int delta);
 uint32_t frame_table_live(paddr_t pa);
+/* Where that count is kept, for a pmap that updates it in place (valid
+ * while the frame stays allocated). */
+uint16_t *frame_table_live_slot(paddr_t pa);
 
 /* True when pa is the start of a frame inside a registered region. */
 bool frame_valid(paddr_t pa);

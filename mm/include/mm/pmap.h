@@ -15,11 +15,14 @@ struct pmap {
     paddr_t root;          /* top-level table (x86-64 PML4, aarch64 level-0 table) */
     uint32_t asid;         /* address-space id, for hosts that use one */
     uint32_t table_pages;  /* page-table pages in use, root included */
-    /* The arch's own: the leaf table last looked up or made and the 2 MiB
-     * block it translates (0: none), so that consecutive operations on
-     * nearby pages walk from the root once. */
+    /* The arch's own: the leaf table last made or used to enter a leaf
+     * (0: none), the 2 MiB block it translates, its entries and its count
+     * of live entries, so that operations on nearby pages walk from the
+     * root once. */
     paddr_t hint_table;
     uint64_t hint_block;
+    void *hint_entries;
+    uint16_t *hint_live;
 };
 
 /* Leaf permissions: the PROT_READ/WRITE/EXEC bits. A writable leaf is also
