@@ -28,12 +28,10 @@ static bool vma_identity_shareable(const struct vma *v, const struct vma *n)
  * anonymous memory, and a private file mapping (whose identity keeps the
  * file under it). The pieces of a split VMA share it, and it decides
  * merges. */
-static int vma_identity_prepare(struct space *s, struct vma *v)
+static int vma_identity_make(struct space *s, struct vma *v)
 {
     struct vma *n;
 
-    if ((v->flags & VMA_SHARED) || vma_identity(v))
-        return 0;
     if (v->obj && v->obj->kind != VM_OBJECT_FILE)
         return 0;
     /* Like Linux's find_mergeable_anon_vma: the next VMA first. */
@@ -49,6 +47,14 @@ static int vma_identity_prepare(struct space *s, struct vma *v)
         vm_object_unref(v->obj); /* the identity holds the file now */
     v->obj = id;
     return 0;
+}
+
+/* The check inline, the work (rare: once per VMA) out of line. */
+static inline int vma_identity_prepare(struct space *s, struct vma *v)
+{
+    if ((v->flags & VMA_SHARED) || vma_identity(v))
+        return 0;
+    return vma_identity_make(s, v);
 }
 
 static enum fault_result fault_from_errno(int err)
@@ -94,16 +100,19 @@ static void fault_around(struct space *s, struct vma *v, struct vm_object *src, 
     uaddr_t lo = MM_MAX(va & ~(window - 1), v->start);
     uaddr_t hi = MM_MIN(MM_MIN(lo + window, v->end), (va & ~(FAULT_LEAF_TABLE_SPAN - 1)) + FAULT_LEAF_TABLE_SPAN);
     uint64_t file_pages = (vm_object_file_size(src) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    uint64_t first = v->pgoff + ((lo - v->start) >> PAGE_SHIFT);
+    if (first >= file_pages)
+        return;
+    unsigned n = (unsigned)MM_MIN((uint64_t)((hi - lo) >> PAGE_SHIFT), file_pages - first);
+    paddr_t pages[FAULT_AROUND_PAGES];
+    page_index_lookup_run(idx, first, n, pages);
 
-    for (uaddr_t a = lo; a < hi; a += PAGE_SIZE) {
-        uint64_t pgoff = v->pgoff + ((a - v->start) >> PAGE_SHIFT);
-        paddr_t pa;
-        if (pgoff >= file_pages)
-            break;
-        if (a == va || pmap_extract(&s->pmap, a, NULL, NULL) || !page_index_lookup(idx, pgoff, &pa))
+    for (unsigned i = 0; i < n; i++) {
+        uaddr_t a = lo + ((uaddr_t)i << PAGE_SHIFT);
+        if (!pages[i] || a == va || pmap_extract(&s->pmap, a, NULL, NULL))
             continue;
-        frame_ref(pa);
-        if (fault_install(s, a, pa, prot, false, 0) != FAULT_OK)
+        frame_ref(pages[i]);
+        if (fault_install(s, a, pages[i], prot, false, 0) != FAULT_OK)
             break;
     }
 }

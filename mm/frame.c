@@ -152,14 +152,19 @@ int frame_alloc_uninjected(paddr_t *pa)
         platform_frame_unlock();
         return -ENOMEM;
     }
-    struct frame *f = frame_entry(fn);
+    /* The free list's head is most often in the region of the last
+     * look-up: no region search then. */
+    struct frame_region *r = __atomic_load_n(&hit_region, __ATOMIC_RELAXED);
+    if (!r || fn - r->first_fn >= r->npages)
+        r = region_of_fn(fn);
+    struct frame *f = &r->table[fn - r->first_fn];
     free_head = f->next;
     f->next = f->prev = FRAME_NONE;
     f->refs = 1;
     f->table_live = 0;
     free_count--;
     platform_frame_unlock();
-    *pa = frame_address(fn);
+    *pa = r->base + ((paddr_t)(fn - r->first_fn) << PAGE_SHIFT);
     return 0;
 }
 

@@ -10,6 +10,8 @@
 
 #include <mm/object.h>
 #include <mm/slab.h>
+
+#include "../../mm/page_index.h"
 #include <stdlib.h>
 
 #define PRIV (MAP_PRIVATE | MAP_FIXED)
@@ -672,4 +674,34 @@ TEST(file_fault_around_stays_in_the_leaf_table_and_shared_is_shared)
     CHECK_EQ(leaf(s, mb2 - P), cache_page(f, 3));
     CHECK1(s, f);
     file_done(s, f);
+}
+
+/* page_index_lookup_run, which fault-around reads the page cache with:
+ * runs across node boundaries, holes, offsets beyond the tree. */
+TEST(page_index_lookup_run_matches_single_lookups)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct page_index idx;
+    page_index_init(&idx, 0);
+    paddr_t frames[6];
+    const uint64_t at[6] = {0, 5, 510, 511, 512, 1030};
+    for (unsigned i = 0; i < 6; i++) {
+        REQUIRE(frame_alloc(&frames[i], MM_ALLOC_FRAME) == 0);
+        REQUIRE(page_index_insert(&idx, at[i], frames[i]) == 0);
+    }
+    const uint64_t firsts[] = {0, 500, 505, 1020, 1030, 4000, 1ull << 40};
+    for (unsigned k = 0; k < sizeof firsts / sizeof firsts[0]; k++) {
+        paddr_t run[20];
+        page_index_lookup_run(&idx, firsts[k], 20, run);
+        for (unsigned i = 0; i < 20; i++) {
+            paddr_t one = 0;
+            bool present = page_index_lookup(&idx, firsts[k] + i, &one);
+            CHECK_EQ(run[i], present ? one : 0);
+        }
+    }
+    paddr_t run[4];
+    page_index_lookup_run(&idx, 510, 4, run);
+    CHECK(run[0] == frames[2] && run[1] == frames[3] && run[2] == frames[4] && run[3] == 0);
+    page_index_destroy(&idx, frame_unref);
+    t_space_done(s);
 }
