@@ -133,16 +133,10 @@ void frame_reset(void)
 void frame_set_reserve(uint64_t n) { reserve_count = n; }
 uint64_t frame_reserve(void) { return reserve_count; }
 
-int frame_alloc(paddr_t *pa, enum mm_alloc_site site)
-{
-    if (platform_alloc_should_fail(site))
-        return -ENOMEM;
-    if (site == MM_ALLOC_FRAME && free_count <= reserve_count)
-        return -ENOMEM; /* unlocked read: the reserve is a soft line */
-    return frame_alloc_uninjected(pa);
-}
-
-int frame_alloc_uninjected(paddr_t *pa)
+/* Take the free list's head (frame_alloc_uninjected), inline in the
+ * allocators: a page fault allocates one frame and should not pay for
+ * three calls. */
+static inline __attribute__((always_inline)) int frame_take(paddr_t *pa)
 {
     uint32_t fn;
 
@@ -168,9 +162,22 @@ int frame_alloc_uninjected(paddr_t *pa)
     return 0;
 }
 
+int frame_alloc_uninjected(paddr_t *pa) { return frame_take(pa); }
+
+static inline __attribute__((always_inline)) int frame_alloc_inline(paddr_t *pa, enum mm_alloc_site site)
+{
+    if (platform_alloc_should_fail(site))
+        return -ENOMEM;
+    if (site == MM_ALLOC_FRAME && free_count <= reserve_count)
+        return -ENOMEM; /* unlocked read: the reserve is a soft line */
+    return frame_take(pa);
+}
+
+int frame_alloc(paddr_t *pa, enum mm_alloc_site site) { return frame_alloc_inline(pa, site); }
+
 int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site)
 {
-    int err = frame_alloc(pa, site);
+    int err = frame_alloc_inline(pa, site);
     if (!err)
         frame_zero(*pa);
     return err;

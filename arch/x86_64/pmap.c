@@ -147,12 +147,17 @@ int pmap_enter(struct pmap *pm, uaddr_t va, paddr_t pa, unsigned prot)
     if (!slot)
         return -ENOMEM;
     pte_t old = pte_load(slot), e;
-    do {
-        pte_t keep = (pte_is_leaf(old) && pte_addr(old) == pa) ? old : 0;
-        e = pte_make_leaf(pa, prot, keep);
-    } while (!pte_replace(slot, &old, e));
-    if (old == 0)
+    if (old == 0) {
+        /* Nothing the processor could update concurrently. */
+        e = pte_make_leaf(pa, prot, 0);
+        pte_store(slot, e);
         (*pm->hint_live)++;
+    } else {
+        do {
+            pte_t keep = (pte_is_leaf(old) && pte_addr(old) == pa) ? old : 0;
+            e = pte_make_leaf(pa, prot, keep);
+        } while (!pte_replace(slot, &old, e));
+    }
     if (pte_present(old))
         platform_tlb_flush_page(pm, va);
     if (pte_present(e))
