@@ -155,6 +155,7 @@ struct pt_op {
     bool flush_each;      /* remove: flush leaf by leaf */
     bool wrprotect;       /* copy: take write permission from the source */
     bool publish;         /* protect: a leaf became present */
+    bool write_exclusive; /* protect: PMAP_WRITE only where the frame is the leaf's alone */
     unsigned prot;        /* protect: the new prot */
     int err;              /* copy: -ENOMEM once a table could not be made */
     uint64_t count;       /* leaves the pass changed that were present */
@@ -393,8 +394,20 @@ static inline void remove_note(struct pt_op *op, uaddr_t va)
         op->first = va;
     op->last = va;
 }
-/* pmap_protect's visitor. */
+/* pmap_protect's visitor (the prot comes from pt_protect_prot). */
 static bool pt_leaf_protect(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va);
+
+/* The prot pmap_protect gives leaf e: op->prot, without PMAP_WRITE under
+ * write_exclusive unless e's frame has no other reference. */
+static inline unsigned pt_protect_prot(const struct pt_op *op, pte_t e)
+{
+    if (!op->write_exclusive || !(op->prot & PMAP_WRITE))
+        return op->prot;
+    paddr_t pa = pte_addr(e);
+    if (!frame_is_zero_page(pa) && frame_refcount(pa) == 1)
+        return op->prot;
+    return (op->prot & ~(unsigned)PMAP_WRITE) | PMAP_READ;
+}
 /* pmap_copy: with wrprotect, take write permission from the source leaf
  * (returning whether it was present and writable); returns the leaf the
  * destination gets in *child. */
@@ -472,10 +485,11 @@ void pmap_clear(struct pmap *pm, pmap_leaf_fn fn, void *arg)
     }
 }
 
-/* Contract: see pmap.h. Keeps each leaf's frame and dirty state. Flushes
- * changed pages one by one, or the whole address space once when more than
- * PMAP_FLUSH_CEILING changed. Bad arguments are ignored (logged). */
-void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot)
+/* pmap_protect and pmap_protect_private. Contract: see pmap.h. Keeps each
+ * leaf's frame and dirty state. Flushes changed pages one by one, or the
+ * whole address space once when more than PMAP_FLUSH_CEILING changed. Bad
+ * arguments are ignored (logged). */
+static void pt_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot, bool write_exclusive)
 {
     if (prot & ~PMAP_PROT_ALL) {
         platform_log("pmap_protect: bad prot");
@@ -483,12 +497,24 @@ void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot)
     }
     if (!pt_range_ok("pmap_protect: bad range", start, &end))
         return;
-    struct pt_op op = {.pm = pm, .leaves = protect_leaves, .prot = prot};
+    struct pt_op op = {.pm = pm, .leaves = protect_leaves, .prot = prot, .write_exclusive = write_exclusive};
     pt_range(&op, pm->root, 0, 0, start, end);
     if (op.count > PMAP_FLUSH_CEILING)
         platform_tlb_flush_all(pm);
     if (op.publish)
         platform_pte_publish(pm);
+}
+
+void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot)
+{
+    pt_protect(pm, start, end, prot, false);
+}
+
+/* Contract: see pmap.h. As pmap_protect; the reference count is read per
+ * leaf only when prot has PMAP_WRITE. */
+void pmap_protect_private(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot)
+{
+    pt_protect(pm, start, end, prot, true);
 }
 
 /* Add the leaves copied into the current destination table to its count. */

@@ -211,7 +211,7 @@ static bool pt_leaf_mark_gone(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va
  * output address), so no break-before-make is needed. */
 static bool pt_leaf_protect(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
 {
-    pte_t n = pte_make_leaf(pte_addr(e), op->prot, pte_dirty(e));
+    pte_t n = pte_make_leaf(pte_addr(e), pt_protect_prot(op, e), pte_dirty(e));
     if (n == e)
         return false;
     if (pte_user_exec(n) && !pte_user_exec(e))

@@ -182,7 +182,7 @@ static bool pt_leaf_protect(struct pt_op *op, pte_t *slot, pte_t e, uaddr_t va)
 {
     pte_t n;
     do {
-        n = pte_make_leaf(pte_addr(e), op->prot, e);
+        n = pte_make_leaf(pte_addr(e), pt_protect_prot(op, e), e);
     } while (n != e && !pte_replace(slot, &e, n));
     if (n == e)
         return false;

@@ -79,6 +79,13 @@ void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
 int pmap_copy(struct pmap *dst, struct pmap *src, uaddr_t start, uaddr_t end, bool wrprotect,
               uint64_t *copied);
 
+/* pmap_protect for a private mapping gaining write permission (Linux's
+ * mprotect does the same for exclusively owned anonymous pages): a leaf
+ * whose frame has no other reference (reference count 1; never the shared
+ * zero page) gets prot, the others prot without PMAP_WRITE (they stay
+ * copy-on-write: the first write faults and copies). */
+void pmap_protect_private(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
+
 /* Look up the leaf for va. Returns true and fills *pa and *prot (either may
  * be NULL) when a leaf exists, accessible or PROT_NONE. */
 bool pmap_extract(const struct pmap *pm, uaddr_t va, paddr_t *pa, unsigned *prot);
