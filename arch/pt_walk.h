@@ -6,7 +6,7 @@
  *
  * Included exactly once, by arch/<arch>/pmap.c, after that file has defined
  * its entry format:
- *   pte_t, pte_load, pte_store, pte_addr, pte_is_leaf, pte_prot,
+ *   pte_t, pte_load, pte_store, pte_addr, pte_is_leaf, pte_prot, pte_dirty,
  *   pte_present (translatable), pte_gone (marked by pt_leaf_mark_gone),
  *   pte_is_table (an entry above the leaves that points to a table),
  *   pte_make_table, PT_ROOT_ENTRIES (root entries that translate user
@@ -377,6 +377,17 @@ void pmap_walk(const struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn f
     /* The walk changes nothing, so the op's pmap may drop const. */
     struct pt_op op = {.pm = (struct pmap *)pm, .leaves = walk_leaves, .fn = fn, .arg = arg};
     pt_range(&op, pm->root, 0, 0, start, end);
+}
+
+/* Contract: see pmap.h. What counts as dirty is the format's pte_dirty
+ * (x86-64: the D bit, kept through pmap_protect; aarch64 without DBM: a
+ * leaf that has been writable since it was entered). */
+bool pmap_is_dirty(const struct pmap *pm, uaddr_t va)
+{
+    if (va >= PT_USER_TOP)
+        return false;
+    pte_t *slot = pt_leaf_slot(pm, va);
+    return slot && pte_is_leaf(pte_load(slot)) && pte_dirty(pte_load(slot));
 }
 
 /* Contract: see pmap.h. */

@@ -206,15 +206,5 @@ static bool pt_leaf_copy(pte_t *slot, pte_t e, bool wrprotect, pte_t *child)
     return changed;
 }
 
-/* Contract: see pmap.h. The D bit, which the processor sets on the first
- * write and pmap_protect keeps (also through PROT_NONE). */
-bool pmap_is_dirty(const struct pmap *pm, uaddr_t va)
-{
-    if (va >= PT_USER_TOP)
-        return false;
-    pte_t *slot = pt_leaf_slot(pm, va);
-    return slot && pte_is_leaf(pte_load(slot)) && pte_dirty(pte_load(slot));
-}
-
 /* Contract: see pmap.h. */
 const char *pmap_arch_name(void) { return "x86_64"; }
