@@ -2,7 +2,15 @@
  * shared zero page for reads, object pages, and breaking copy-on-write
  * sharing on write. The trap code decodes the hardware's report; this file
  * decides. */
+#include "page_index.h"
 #include "space_internal.h"
+
+/* Fault-around: a read fault on a file page also maps the file's pages
+ * already in memory around it, up to this many pages in all (Linux's
+ * fault_around_bytes, 64 KiB by default). */
+#define FAULT_AROUND_PAGES 16
+/* The span one leaf table translates (512 pages on both formats). */
+#define FAULT_LEAF_TABLE_SPAN ((uaddr_t)2 << 20)
 
 /* Whether neighbour n's identity may be shared by v: adjacent, over the
  * same file (or none), the same flags but for protection, contiguous
@@ -20,12 +28,10 @@ static bool vma_identity_shareable(const struct vma *v, const struct vma *n)
  * anonymous memory, and a private file mapping (whose identity keeps the
  * file under it). The pieces of a split VMA share it, and it decides
  * merges. */
-static int vma_identity_prepare(struct space *s, struct vma *v)
+static int vma_identity_make(struct space *s, struct vma *v)
 {
     struct vma *n;
 
-    if ((v->flags & VMA_SHARED) || vma_identity(v))
-        return 0;
     if (v->obj && v->obj->kind != VM_OBJECT_FILE)
         return 0;
     /* Like Linux's find_mergeable_anon_vma: the next VMA first. */
@@ -41,6 +47,14 @@ static int vma_identity_prepare(struct space *s, struct vma *v)
         vm_object_unref(v->obj); /* the identity holds the file now */
     v->obj = id;
     return 0;
+}
+
+/* The check inline, the work (rare: once per VMA) out of line. */
+static inline int vma_identity_prepare(struct space *s, struct vma *v)
+{
+    if ((v->flags & VMA_SHARED) || vma_identity(v))
+        return 0;
+    return vma_identity_make(s, v);
 }
 
 static enum fault_result fault_from_errno(int err)
@@ -65,6 +79,42 @@ static enum fault_result fault_install(struct space *s, uaddr_t va, paddr_t pa, 
         s->resident++;
     }
     return FAULT_OK;
+}
+
+/* After a read fault at va on src's page, map the pages src already holds
+ * in memory in the same window as Linux's do_fault_around and
+ * filemap_map_pages: from va rounded down to FAULT_AROUND_PAGES pages (not
+ * below the VMA) for FAULT_AROUND_PAGES pages, within the VMA, within
+ * va's leaf table (so no table is allocated) and before the end of the
+ * file (a page wholly beyond it must still fault and raise SIGBUS). Pages
+ * with a leaf already, and pages not in memory, are left alone: nothing is
+ * allocated or read. The leaves get the faulting page's prot (read-only in
+ * a private mapping, so a write still copies). */
+static void fault_around(struct space *s, struct vma *v, struct vm_object *src, uaddr_t va,
+                         unsigned prot)
+{
+    const struct page_index *idx = vm_object_file_index(src);
+    if (!idx)
+        return;
+    const uaddr_t window = FAULT_AROUND_PAGES * PAGE_SIZE;
+    uaddr_t lo = MM_MAX(va & ~(window - 1), v->start);
+    uaddr_t hi = MM_MIN(MM_MIN(lo + window, v->end), (va & ~(FAULT_LEAF_TABLE_SPAN - 1)) + FAULT_LEAF_TABLE_SPAN);
+    uint64_t file_pages = (vm_object_file_size(src) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    uint64_t first = v->pgoff + ((lo - v->start) >> PAGE_SHIFT);
+    if (first >= file_pages)
+        return;
+    unsigned n = (unsigned)MM_MIN((uint64_t)((hi - lo) >> PAGE_SHIFT), file_pages - first);
+    paddr_t pages[FAULT_AROUND_PAGES];
+    page_index_lookup_run(idx, first, n, pages);
+
+    for (unsigned i = 0; i < n; i++) {
+        uaddr_t a = lo + ((uaddr_t)i << PAGE_SHIFT);
+        if (!pages[i] || a == va || pmap_extract(&s->pmap, a, NULL, NULL))
+            continue;
+        frame_ref(pages[i]);
+        if (fault_install(s, a, pages[i], prot, false, 0) != FAULT_OK)
+            break;
+    }
 }
 
 /* A write to a private page whose leaf is read-only: reuse the frame when
@@ -102,8 +152,15 @@ static enum fault_result fault_populate(struct space *s, struct vma *v, uaddr_t 
         err = src->ops->get_page(src, pgoff, &pa);
         if (err)
             return fault_from_errno(err);
-        if (shared || !write)
-            return fault_install(s, va, pa, vma_leaf_prot(v, shared), false, 0);
+        if (shared && write)
+            return fault_install(s, va, pa, vma_leaf_prot(v, true), false, 0);
+        if (!write) {
+            unsigned prot = vma_leaf_prot(v, shared);
+            enum fault_result r = fault_install(s, va, pa, prot, false, 0);
+            if (r == FAULT_OK)
+                fault_around(s, v, src, va, prot);
+            return r;
+        }
         /* Private write to an object page: copy it now. */
         paddr_t copy;
         if (vma_identity_prepare(s, v) || frame_alloc(&copy, MM_ALLOC_FRAME)) {

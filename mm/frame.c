@@ -26,8 +26,10 @@ static unsigned nregions;
 static uint32_t total_frames;  /* frame numbers in use: [0, total_frames) */
 static uint32_t free_head = FRAME_NONE;
 static uint64_t free_count, usable_count, reserve_count;
-static paddr_t zero_pa;
-static bool zero_ready;
+/* The zero page's address once it exists, else 1 (no frame has it), so
+ * that frame_is_zero_page is one comparison. */
+paddr_t frame_zero_pa = 1;
+static struct frame_region *hit_region; /* where frame_of found the last frame */
 
 static struct frame_region *region_of_fn(uint32_t fn)
 {
@@ -43,6 +45,24 @@ struct frame *frame_entry(uint32_t fn)
     if (!r)
         platform_panic("frame_entry: frame number outside every region");
     return &r->table[fn - r->first_fn];
+}
+
+/* The entry of the frame at pa, or NULL when pa is in no region: one pass
+ * over the regions (frame_number followed by frame_entry takes two). */
+static struct frame *frame_of(paddr_t pa)
+{
+    /* Most look-ups fall in the region of the previous one. */
+    struct frame_region *h = __atomic_load_n(&hit_region, __ATOMIC_RELAXED);
+    if (h && pa >= h->base && (pa - h->base) >> PAGE_SHIFT < h->npages)
+        return &h->table[(pa - h->base) >> PAGE_SHIFT];
+    for (unsigned i = 0; i < nregions; i++) {
+        struct frame_region *r = &regions[i];
+        if (pa >= r->base && (pa - r->base) >> PAGE_SHIFT < r->npages) {
+            __atomic_store_n(&hit_region, r, __ATOMIC_RELAXED);
+            return &r->table[(pa - r->base) >> PAGE_SHIFT];
+        }
+    }
+    return 0;
 }
 
 uint32_t frame_number(paddr_t pa)
@@ -103,25 +123,20 @@ void frame_reset(void)
 {
     slab_reset_all();
     nregions = 0;
+    hit_region = 0;
     total_frames = 0;
     free_head = FRAME_NONE;
     free_count = usable_count = reserve_count = 0;
-    zero_ready = false;
+    frame_zero_pa = 1;
 }
 
 void frame_set_reserve(uint64_t n) { reserve_count = n; }
 uint64_t frame_reserve(void) { return reserve_count; }
 
-int frame_alloc(paddr_t *pa, enum mm_alloc_site site)
-{
-    if (platform_alloc_should_fail(site))
-        return -ENOMEM;
-    if (site == MM_ALLOC_FRAME && free_count <= reserve_count)
-        return -ENOMEM; /* unlocked read: the reserve is a soft line */
-    return frame_alloc_uninjected(pa);
-}
-
-int frame_alloc_uninjected(paddr_t *pa)
+/* Take the free list's head (frame_alloc_uninjected), inline in the
+ * allocators: a page fault allocates one frame and should not pay for
+ * three calls. */
+static inline __attribute__((always_inline)) int frame_take(paddr_t *pa)
 {
     uint32_t fn;
 
@@ -131,19 +146,38 @@ int frame_alloc_uninjected(paddr_t *pa)
         platform_frame_unlock();
         return -ENOMEM;
     }
-    struct frame *f = frame_entry(fn);
+    /* The free list's head is most often in the region of the last
+     * look-up: no region search then. */
+    struct frame_region *r = __atomic_load_n(&hit_region, __ATOMIC_RELAXED);
+    if (!r || fn - r->first_fn >= r->npages)
+        r = region_of_fn(fn);
+    struct frame *f = &r->table[fn - r->first_fn];
     free_head = f->next;
     f->next = f->prev = FRAME_NONE;
     f->refs = 1;
+    f->table_live = 0;
     free_count--;
     platform_frame_unlock();
-    *pa = frame_address(fn);
+    *pa = r->base + ((paddr_t)(fn - r->first_fn) << PAGE_SHIFT);
     return 0;
 }
 
+int frame_alloc_uninjected(paddr_t *pa) { return frame_take(pa); }
+
+static inline __attribute__((always_inline)) int frame_alloc_inline(paddr_t *pa, enum mm_alloc_site site)
+{
+    if (platform_alloc_should_fail(site))
+        return -ENOMEM;
+    if (site == MM_ALLOC_FRAME && free_count <= reserve_count)
+        return -ENOMEM; /* unlocked read: the reserve is a soft line */
+    return frame_take(pa);
+}
+
+int frame_alloc(paddr_t *pa, enum mm_alloc_site site) { return frame_alloc_inline(pa, site); }
+
 int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site)
 {
-    int err = frame_alloc(pa, site);
+    int err = frame_alloc_inline(pa, site);
     if (!err)
         frame_zero(*pa);
     return err;
@@ -151,10 +185,10 @@ int frame_alloc_zeroed(paddr_t *pa, enum mm_alloc_site site)
 
 static struct frame *frame_checked(paddr_t pa, const char *who)
 {
-    uint32_t fn = frame_number(pa);
-    if (fn == FRAME_NONE || !page_aligned(pa))
+    struct frame *f = frame_of(pa);
+    if (!f || !page_aligned(pa))
         platform_panic(who);
-    return frame_entry(fn);
+    return f;
 }
 
 void frame_ref(paddr_t pa)
@@ -170,14 +204,13 @@ void frame_ref(paddr_t pa)
 void frame_unref(paddr_t pa)
 {
     platform_frame_lock();
-    uint32_t fn = frame_number(pa);
     struct frame *f = frame_checked(pa, "frame_unref: not a frame");
     if (f->refs == 0)
         platform_panic("frame_unref: frame already free");
     if (--f->refs == 0) {
         f->next = free_head;
         f->prev = FRAME_NONE;
-        free_head = fn;
+        free_head = frame_number(pa);
         free_count++;
     }
     platform_frame_unlock();
@@ -186,6 +219,30 @@ void frame_unref(paddr_t pa)
 uint32_t frame_refcount(paddr_t pa)
 {
     return frame_checked(pa, "frame_refcount: not a frame")->refs;
+}
+
+/* Contract: see frame.h. Only the pmap of the table's address space
+ * changes the count, under the caller's serialisation of that pmap. */
+uint32_t frame_table_live_add(paddr_t pa, int delta)
+{
+    struct frame *f = frame_checked(pa, "frame_table_live_add: not a frame");
+    int n = (int)f->table_live + delta;
+    if (f->refs == 0 || n < 0 || n > (int)(PAGE_SIZE / 8))
+        platform_panic("frame_table_live_add: count out of range");
+    f->table_live = (uint16_t)n;
+    return (uint32_t)n;
+}
+
+/* Contract: see frame.h. */
+uint32_t frame_table_live(paddr_t pa)
+{
+    return frame_checked(pa, "frame_table_live: not a frame")->table_live;
+}
+
+/* Contract: see frame.h. */
+uint16_t *frame_table_live_slot(paddr_t pa)
+{
+    return &frame_checked(pa, "frame_table_live_slot: not a frame")->table_live;
 }
 
 bool frame_valid(paddr_t pa)
@@ -198,24 +255,23 @@ uint64_t frame_total_count(void) { return usable_count; }
 
 int frame_zero_page(paddr_t *pa)
 {
-    if (!zero_ready) {
-        int err = frame_alloc_zeroed(&zero_pa, MM_ALLOC_FRAME);
+    if (frame_zero_pa == 1) {
+        paddr_t zpa;
+        int err = frame_alloc_zeroed(&zpa, MM_ALLOC_FRAME);
         if (err)
             return err;
         /* Pinned: mappings of the zero page do not count references. */
-        frame_entry(frame_number(zero_pa))->refs = ZERO_PAGE_PIN;
-        zero_ready = true;
+        frame_entry(frame_number(zpa))->refs = ZERO_PAGE_PIN;
+        frame_zero_pa = zpa;
     }
-    *pa = zero_pa;
+    *pa = frame_zero_pa;
     return 0;
 }
 
-bool frame_is_zero_page(paddr_t pa) { return zero_ready && pa == zero_pa; }
-
 bool frame_zero_page_ready(paddr_t *pa)
 {
-    *pa = zero_pa;
-    return zero_ready;
+    *pa = frame_zero_pa;
+    return frame_zero_pa != 1;
 }
 
 uint32_t frame_number_limit(void) { return total_frames; }

@@ -9,12 +9,17 @@
 
 /* One per physical frame. A free frame is on the allocator's free list
  * through next. A slab frame is on its cache's partial list through
- * next/prev, with its object count and free-object list. */
+ * next/prev, with its object count and free-object list. A page-table
+ * frame keeps the number of its non-zero entries in table_live (for the
+ * arch pmap, through frame_table_live_add). */
 struct frame {
     uint32_t refs;
     uint32_t next;
     uint32_t prev;
-    uint16_t slab_inuse;
+    union {
+        uint16_t slab_inuse;
+        uint16_t table_live;
+    };
     uint16_t slab_free;
 };
 

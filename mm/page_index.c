@@ -40,6 +40,34 @@ bool page_index_lookup(const struct page_index *idx, uint64_t pgoff, paddr_t *pa
     return true;
 }
 
+/* Contract: see page_index.h. One descent per node of pages touched. */
+void page_index_lookup_run(const struct page_index *idx, uint64_t first, unsigned n, paddr_t *out)
+{
+    for (unsigned done = 0; done < n;) {
+        uint64_t pgoff = first + done;
+        unsigned in = (unsigned)(pgoff & (PI_SLOTS - 1));
+        unsigned run = n - done < PI_SLOTS - in ? n - done : PI_SLOTS - in;
+        const uint64_t *leaf = 0;
+        if (idx->root && pgoff < pi_span(idx->levels)) {
+            paddr_t node = idx->root;
+            uint32_t l = idx->levels;
+            while (--l > 0) {
+                uint64_t slot = pi_node(node)[(pgoff >> (l * PI_SHIFT)) & (PI_SLOTS - 1)];
+                if (!(slot & PI_PRESENT))
+                    break;
+                node = slot & ~PI_PRESENT;
+            }
+            if (l == 0)
+                leaf = pi_node(node);
+        }
+        for (unsigned i = 0; i < run; i++) {
+            uint64_t slot = leaf ? leaf[in + i] : 0;
+            out[done + i] = (slot & PI_PRESENT) ? slot & ~PI_PRESENT : 0;
+        }
+        done += run;
+    }
+}
+
 static int pi_new_node(struct page_index *idx, paddr_t *pa)
 {
     int err = frame_alloc_zeroed(pa, MM_ALLOC_TABLE);

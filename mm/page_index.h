@@ -18,6 +18,11 @@ void page_index_init(struct page_index *idx, uint64_t npages);
 /* True and *pa when page pgoff is present. */
 bool page_index_lookup(const struct page_index *idx, uint64_t pgoff, paddr_t *pa);
 
+/* The pages at [first, first + n): out[i] is page first + i's frame, or
+ * 0 when it is absent (no page is ever at physical address 0: the first
+ * pages of a region hold its frame table). */
+void page_index_lookup_run(const struct page_index *idx, uint64_t first, unsigned n, paddr_t *out);
+
 /* Record pa at pgoff (which must be absent). The index does not take a
  * frame reference: the caller gives it one. Returns 0 or -ENOMEM. */
 int page_index_insert(struct page_index *idx, uint64_t pgoff, paddr_t pa);

@@ -48,7 +48,7 @@ void space_destroy(struct space *s)
 {
     struct vma *v;
 
-    pmap_remove(&s->pmap, 0, s->top, space_leaf_put, s);
+    pmap_clear(&s->pmap, space_leaf_put, s);
     while ((v = vma_tree_first(&s->vmas)) != 0)
         space_vma_remove(s, v);
     pmap_destroy(&s->pmap);
@@ -254,20 +254,3 @@ void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, const struct
     }
 }
 
-unsigned vma_leaf_prot(const struct vma *v, bool writable_ok)
-{
-    unsigned prot = v->flags & VMA_PROT_MASK;
-    if (!writable_ok && (prot & PMAP_WRITE))
-        prot = (prot & ~(unsigned)PMAP_WRITE) | PMAP_READ; /* write implies read */
-    return prot;
-}
-
-bool vma_allows(const struct vma *v, unsigned access)
-{
-    unsigned prot = v->flags & VMA_PROT_MASK;
-    if (access & ACCESS_WRITE)
-        return prot & VMA_WRITE;
-    if (access & ACCESS_EXEC)
-        return prot & VMA_EXEC;
-    return prot != 0;
-}

@@ -10,25 +10,6 @@
  * arrive empty. */
 #include "space_internal.h"
 
-struct fork_copy {
-    struct space *child;
-    int err;
-};
-
-static void fork_copy_leaf(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
-{
-    struct fork_copy *fc = arg;
-    if (fc->err)
-        return;
-    if (pmap_enter(&fc->child->pmap, va, pa, prot)) {
-        fc->err = -ENOMEM;
-        return;
-    }
-    if (!frame_is_zero_page(pa))
-        frame_ref(pa);
-    fc->child->resident++;
-}
-
 /* Contract: see space.h. */
 int space_fork(struct space *parent, struct space **out)
 {
@@ -41,7 +22,6 @@ int space_fork(struct space *parent, struct space **out)
         .stack_limit = parent->stack_limit,
         .memlock_limit = parent->memlock_limit,
     };
-    struct fork_copy fc = {0};
     struct space *c;
     int err;
 
@@ -51,7 +31,6 @@ int space_fork(struct space *parent, struct space **out)
     c->brk_start = parent->brk_start;
     c->brk = parent->brk;
     c->start_stack = parent->start_stack;
-    fc.child = c;
 
     for (struct vma *v = vma_tree_first(&parent->vmas); v; v = vma_tree_next(&parent->vmas, v)) {
         if (v->flags & VMA_DONTCOPY)
@@ -77,14 +56,17 @@ int space_fork(struct space *parent, struct space **out)
             vm_object_ref(nv->obj);
         vma_tree_insert(&c->vmas, nv);
 
-        /* Private writable pages become copy-on-write on both sides. */
-        if (!(v->flags & VMA_SHARED) && (v->flags & VMA_WRITE))
-            pmap_protect(&parent->pmap, v->start, v->end, vma_leaf_prot(v, false));
-        pmap_walk(&parent->pmap, v->start, v->end, fork_copy_leaf, &fc);
-        if (fc.err) {
-            err = fc.err;
+        /* Private writable pages become copy-on-write on both sides: one
+         * pass takes write permission from the parent's leaves and copies
+         * them. (A private VMA's leaves carry its protection, or less write
+         * permission, so taking the write bit is what mprotect to the
+         * VMA's protection without write would do.) */
+        bool cow = !(v->flags & VMA_SHARED) && (v->flags & VMA_WRITE);
+        uint64_t copied = 0;
+        err = pmap_copy(&c->pmap, &parent->pmap, v->start, v->end, cow, &copied);
+        c->resident += copied;
+        if (err)
             goto out_destroy;
-        }
     }
     *out = c;
     return 0;

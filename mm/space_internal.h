@@ -98,11 +98,25 @@ void space_range_clear(struct space *s, uaddr_t start, uaddr_t end, const struct
 /* Leaf permissions for a page of v: the VMA's protection, without WRITE
  * when the page is shared (copy-on-write, the zero page) or for a private
  * mapping that has not been written yet. */
-unsigned vma_leaf_prot(const struct vma *v, bool writable_ok);
+static inline unsigned vma_leaf_prot(const struct vma *v, bool writable_ok)
+{
+    unsigned prot = v->flags & VMA_PROT_MASK;
+    if (!writable_ok && (prot & PMAP_WRITE))
+        prot = (prot & ~(unsigned)PMAP_WRITE) | PMAP_READ; /* write implies read */
+    return prot;
+}
 
 /* Whether v's protection allows access (Linux: a read needs any of
  * READ/WRITE/EXEC, a write WRITE, a fetch EXEC). */
-bool vma_allows(const struct vma *v, unsigned access);
+static inline bool vma_allows(const struct vma *v, unsigned access)
+{
+    unsigned prot = v->flags & VMA_PROT_MASK;
+    if (access & ACCESS_WRITE)
+        return prot & VMA_WRITE;
+    if (access & ACCESS_EXEC)
+        return prot & VMA_EXEC;
+    return prot != 0;
+}
 
 /* Page-table callback that drops a removed leaf's frame reference. */
 void space_leaf_put(void *arg, uaddr_t va, paddr_t pa, unsigned prot);

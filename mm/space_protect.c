@@ -18,13 +18,18 @@ static unsigned vma_protect_flags(const struct vma *v, unsigned long prot)
     return nf;
 }
 
-/* Rewrite the leaves of [start, end) for new protection: a private mapping
- * never gains a writable leaf here; the first write faults and decides
- * (the frame may be shared, or the zero page). */
+/* Rewrite the leaves of [start, end) for new protection. In a writable
+ * private mapping, as on Linux, a leaf gets write permission back at once
+ * when its frame is its own (a page only this leaf holds); a shared frame
+ * or the zero page stays read-only and the first write copies it. */
 static void space_protect_leaves(struct space *s, const struct vma *v, uaddr_t start, uaddr_t end,
                                  unsigned old)
 {
-    if ((old & VMA_PROT_MASK) != (v->flags & VMA_PROT_MASK))
+    if ((old & VMA_PROT_MASK) == (v->flags & VMA_PROT_MASK))
+        return;
+    if (!(v->flags & VMA_SHARED) && (v->flags & VMA_WRITE))
+        pmap_protect_private(&s->pmap, start, end, vma_leaf_prot(v, true));
+    else
         pmap_protect(&s->pmap, start, end, vma_leaf_prot(v, v->flags & VMA_SHARED));
 }
 

@@ -10,6 +10,8 @@
 
 #include <mm/object.h>
 #include <mm/slab.h>
+
+#include "../../mm/page_index.h"
 #include <stdlib.h>
 
 #define PRIV (MAP_PRIVATE | MAP_FIXED)
@@ -123,12 +125,13 @@ TEST(file_read_only_mapping_shows_the_file_through_its_pages)
     REQUIRE(f);
     CHECK_EQ(vm_object_file_pages(f), 3);
     REQUIRE(map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
-    CHECK_EQ(rd(s, B), 'A');
     CHECK_EQ(rd(s, B + 2 * P), 'C');
-    /* The leaf is the page cache's frame itself, read-only. */
-    CHECK_EQ(leaf(s, B + P), 0);
-    CHECK_EQ(rd(s, B + P), 'B');
+    /* The leaf is the page cache's frame itself, read-only; the pages
+     * around it came with it (fault-around). */
+    CHECK_EQ(leaf(s, B + 2 * P), cache_page(f, 2));
     CHECK_EQ(leaf(s, B + P), cache_page(f, 1));
+    CHECK_EQ(rd(s, B), 'A');
+    CHECK_EQ(rd(s, B + P), 'B');
     CHECK_EQ(t_write(s, B, 'x'), FAULT_SEGV_ACCERR);
     /* An offset into the file. */
     REQUIRE(map_file(s, B + 8 * P, P, PROT_READ, PRIV, f, 2 * P) == (int64_t)(B + 8 * P));
@@ -589,4 +592,116 @@ TEST(file_eager_policy_populates_at_mmap_time)
     CHECK_EQ(rd(s, B), 'N');
     CHECK1(s, f);
     file_done(s, f);
+}
+
+/* Fault-around as Linux does it (do_fault_around, fault_around_bytes 64
+ * KiB): a read fault maps the file's pages already in memory in the
+ * 16-page aligned window around it, within the VMA and the file; nothing
+ * else changes. */
+TEST(file_read_fault_maps_cached_neighbours)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    /* Pages 0-40, each starting with 'A' + its number, but for page 21,
+     * a hole (not in memory); the file ends one byte into page 40. */
+    struct vm_object *f = file_make(21);
+    REQUIRE(f);
+    for (unsigned i = 22; i <= 40; i++) {
+        uint8_t c = (uint8_t)('A' + i);
+        fs_write(f, i * P, &c, 1);
+    }
+    REQUIRE(vm_object_file_size(f) == 40 * P + 1);
+    REQUIRE(cache_page(f, 21) == 0 && cache_page(f, 20) != 0 && cache_page(f, 22) != 0);
+    /* The VMA starts at page 2 of a 16-page window and maps pages 2.. of
+     * the file at B + 2 P..; it covers 60 pages, beyond the end of the
+     * file. */
+    REQUIRE(map_file(s, B + 2 * P, 60 * P, RW, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    uint64_t before = s->resident;
+    CHECK_EQ(rd(s, B + 5 * P), 'F');
+    /* The window starts at the VMA's start (Linux moves it, not shrinks
+     * it): pages 2-17. */
+    for (unsigned i = 2; i < 18; i++)
+        CHECK_EQ(leaf(s, B + i * P), cache_page(f, i));
+    CHECK_EQ(leaf(s, B + 18 * P), 0);
+    CHECK_EQ(s->resident, before + 16);
+
+    /* The next window, [16, 32): the hole stays unmapped, and reading it
+     * makes the page (zero-filled) as before. */
+    CHECK_EQ(rd(s, B + 19 * P), 'T');
+    CHECK_EQ(leaf(s, B + 18 * P), cache_page(f, 18));
+    CHECK_EQ(leaf(s, B + 21 * P), 0);
+    CHECK_EQ(leaf(s, B + 31 * P), cache_page(f, 31));
+    CHECK_EQ(leaf(s, B + 32 * P), 0);
+    CHECK_EQ(rd(s, B + 21 * P), 0);
+
+    /* The last window: up to the end of the file, not beyond. Page 40
+     * holds the last byte; page 41 is beyond the end: SIGBUS. */
+    CHECK_EQ(rd(s, B + 33 * P), 'b');
+    CHECK_EQ(leaf(s, B + 40 * P), cache_page(f, 40));
+    CHECK_EQ(leaf(s, B + 41 * P), 0);
+    CHECK_EQ(t_read(s, B + 41 * P, 0), FAULT_BUS);
+
+    /* A page mapped by fault-around is read-only in a private mapping: a
+     * write copies it and never reaches the file. */
+    paddr_t cached = cache_page(f, 3);
+    CHECK_EQ(leaf(s, B + 3 * P), cached);
+    CHECK_EQ(t_write(s, B + 3 * P, 'z'), FAULT_OK);
+    CHECK(leaf(s, B + 3 * P) != cached);
+    CHECK_EQ(rd(s, B + 3 * P), 'z');
+    CHECK_EQ(fs_byte(f, 3 * P), 'D');
+    /* A written page is not replaced by a later fault-around. */
+    CHECK_EQ(rd(s, B + 4 * P), 'E');
+    CHECK_EQ(rd(s, B + 3 * P), 'z');
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+TEST(file_fault_around_stays_in_the_leaf_table_and_shared_is_shared)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct vm_object *f = file_make(16);
+    REQUIRE(f);
+    /* A VMA across a 2 MiB boundary, not 64 KiB aligned: the window of a
+     * fault just above the boundary starts at the boundary. */
+    const uaddr_t mb2 = 0x20000000;
+    REQUIRE(map_file(s, mb2 - 4 * P, 16 * P, PROT_READ, SHR, f, 0) == (int64_t)(mb2 - 4 * P));
+    CHECK_EQ(rd(s, mb2 + P), 'F');
+    CHECK_EQ(leaf(s, mb2 - P), 0);
+    CHECK_EQ(leaf(s, mb2), cache_page(f, 4));
+    CHECK_EQ(leaf(s, mb2 + 11 * P), cache_page(f, 15));
+    /* The other side of the boundary, in its own window. */
+    CHECK_EQ(rd(s, mb2 - 2 * P), 'C');
+    CHECK_EQ(leaf(s, mb2 - 4 * P), cache_page(f, 0));
+    CHECK_EQ(leaf(s, mb2 - P), cache_page(f, 3));
+    CHECK1(s, f);
+    file_done(s, f);
+}
+
+/* page_index_lookup_run, which fault-around reads the page cache with:
+ * runs across node boundaries, holes, offsets beyond the tree. */
+TEST(page_index_lookup_run_matches_single_lookups)
+{
+    struct space *s = t_space(SPACE_LAZY);
+    struct page_index idx;
+    page_index_init(&idx, 0);
+    paddr_t frames[6];
+    const uint64_t at[6] = {0, 5, 510, 511, 512, 1030};
+    for (unsigned i = 0; i < 6; i++) {
+        REQUIRE(frame_alloc(&frames[i], MM_ALLOC_FRAME) == 0);
+        REQUIRE(page_index_insert(&idx, at[i], frames[i]) == 0);
+    }
+    const uint64_t firsts[] = {0, 500, 505, 1020, 1030, 4000, 1ull << 40};
+    for (unsigned k = 0; k < sizeof firsts / sizeof firsts[0]; k++) {
+        paddr_t run[20];
+        page_index_lookup_run(&idx, firsts[k], 20, run);
+        for (unsigned i = 0; i < 20; i++) {
+            paddr_t one = 0;
+            bool present = page_index_lookup(&idx, firsts[k] + i, &one);
+            CHECK_EQ(run[i], present ? one : 0);
+        }
+    }
+    paddr_t run[4];
+    page_index_lookup_run(&idx, 510, 4, run);
+    CHECK(run[0] == frames[2] && run[1] == frames[3] && run[2] == frames[4] && run[3] == 0);
+    page_index_destroy(&idx, frame_unref);
+    t_space_done(s);
 }

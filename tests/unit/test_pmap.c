@@ -999,3 +999,183 @@ TEST(hosted_phys_to_virt_rejects_foreign_addresses)
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
     hosted_machine_fini();
 }
+
+/* The number of non-zero entries of the table holding the entry at depth
+ * for va, counted from the raw table. */
+static uint32_t raw_live(uaddr_t va, unsigned depth)
+{
+    uint64_t *slot = raw_entry(va, depth);
+    uint64_t *t = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(PAGE_SIZE - 1));
+    uint32_t n = 0;
+    for (unsigned i = 0; i < 512; i++)
+        n += t[i] != 0;
+    return n;
+}
+
+static paddr_t raw_table_of(uaddr_t va, unsigned depth)
+{
+    return platform_virt_to_phys(raw_entry(va, depth)) & ~(paddr_t)(PAGE_SIZE - 1);
+}
+
+TEST(table_live_counts_follow_entries)
+{
+    uint64_t before = setup();
+    /* Leaves at both ends of one leaf table and in the next table, so an
+     * emptiness check that stopped at the first entry would be wrong. */
+    const uaddr_t base = 0x40000000;
+    const uaddr_t va[] = {base, base + 511 * PAGE_SIZE, base + 0x200000 + 511 * PAGE_SIZE};
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(pmap_enter(pm, va[i], frame_new((int)i), PMAP_READ), 0);
+    /* Re-entering a leaf does not count it twice; PROT_NONE still counts. */
+    paddr_t pa;
+    CHECK(pmap_extract(pm, va[0], &pa, NULL));
+    CHECK_EQ(pmap_enter(pm, va[0], pa, 0), 0);
+    for (unsigned d = 0; d <= 3; d++)
+        for (unsigned i = 0; i < 3; i++)
+            CHECK_EQ(frame_table_live(raw_table_of(va[i], d)), raw_live(va[i], d));
+    CHECK_EQ(frame_table_live(raw_table_of(va[0], 3)), 2);
+    CHECK_EQ(frame_table_live(raw_table_of(va[0], 2)), 2);
+    uint32_t tables = pm->table_pages;
+
+    /* The first leaf goes: its table stays, holding the last one. */
+    pmap_remove(pm, va[0], va[0] + PAGE_SIZE, unref_leaf, NULL);
+    CHECK_EQ(pm->table_pages, tables);
+    CHECK_EQ(frame_table_live(raw_table_of(va[1], 3)), 1);
+    /* The last one goes: the table is freed and unlinked. */
+    pmap_remove(pm, va[1], va[1] + PAGE_SIZE, unref_leaf, NULL);
+    CHECK_EQ(pm->table_pages, tables - 1);
+    CHECK(raw_entry(va[1], 3) == NULL);
+    CHECK_EQ(frame_table_live(raw_table_of(va[2], 2)), 1);
+    CHECK(pmap_extract(pm, va[2], NULL, NULL));
+    remove_all();
+    CHECK_EQ(frame_table_live(pm->root), 0);
+    pmap_destroy(pm);
+    CHECK_EQ(frame_free_count(), before);
+    teardown();
+}
+
+TEST(copy_write_protects_and_shares_frames)
+{
+    uint64_t before = setup();
+    /* The zero page, allocated once and kept for good. */
+    paddr_t zero;
+    REQUIRE(frame_zero_page(&zero) == 0);
+    before--;
+    struct space child_sp;
+    memset(&child_sp, 0, sizeof(child_sp));
+    struct pmap *child = &child_sp.pmap;
+    REQUIRE(pmap_create(child) == 0);
+    child_sp.top = pmap_user_top();
+
+    const unsigned rw = PMAP_READ | PMAP_WRITE;
+    const uaddr_t va[] = {0x10000, 0x11000, 0x400000, 0x7000000000};
+    const unsigned prot[] = {rw, PMAP_READ, 0, rw | PMAP_EXEC};
+    paddr_t pa[4];
+    for (unsigned i = 0; i < 4; i++) {
+        pa[i] = frame_new(0x10 + (int)i);
+        CHECK_EQ(pmap_enter(pm, va[i], pa[i], prot[i]), 0);
+        CHECK_EQ(mmu_read_byte(va[i]), prot[i] ? 0x10 + (int)i : -1);
+    }
+    /* Outside the copied range: not copied, not protected. */
+    paddr_t outside = frame_new(0x20);
+    CHECK_EQ(pmap_enter(pm, 0x8000000000, outside, rw), 0);
+
+    uint64_t copied = 0;
+    CHECK_EQ(pmap_copy(child, pm, 0, 0x8000000000, true, &copied), 0);
+    CHECK_EQ(copied, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned want = prot_reported(prot[i] & ~(unsigned)PMAP_WRITE);
+        paddr_t cpa, ppa;
+        unsigned cprot, pprot;
+        CHECK(pmap_extract(child, va[i], &cpa, &cprot));
+        CHECK(pmap_extract(pm, va[i], &ppa, &pprot));
+        CHECK(cpa == pa[i] && ppa == pa[i]);
+        CHECK_EQ(cprot, want);
+        CHECK_EQ(pprot, want);
+        CHECK_EQ(frame_refcount(pa[i]), 2);
+        /* The parent's stale writable translation is gone. */
+        paddr_t probe;
+        CHECK(!hosted_mmu_probe(&sp, va[i], ACCESS_WRITE, &probe));
+    }
+    CHECK(!pmap_extract(child, 0x8000000000, NULL, NULL));
+    unsigned oprot;
+    CHECK(pmap_extract(pm, 0x8000000000, NULL, &oprot) && (oprot & PMAP_WRITE));
+    /* root, then PDPT, PD, PT for 0x10000; a PT for 0x400000; PD and PT
+     * for 0x7000000000 (under the same root entry). */
+    CHECK_EQ(child->table_pages, 1 + 3 + 1 + 2);
+    CHECK_EQ(frame_table_live(raw_table_of(va[0], 3)), 2);
+
+    /* Without wrprotect the source keeps write permission. */
+    struct space child2_sp;
+    memset(&child2_sp, 0, sizeof(child2_sp));
+    REQUIRE(pmap_create(&child2_sp.pmap) == 0);
+    CHECK_EQ(pmap_copy(&child2_sp.pmap, pm, 0x8000000000, 0x8000001000, false, &copied), 0);
+    CHECK_EQ(copied, 1);
+    CHECK(pmap_extract(&child2_sp.pmap, 0x8000000000, NULL, &oprot) && oprot == rw);
+    CHECK(pmap_extract(pm, 0x8000000000, NULL, &oprot) && (oprot & PMAP_WRITE));
+    CHECK_EQ(frame_refcount(outside), 2);
+    /* The zero page is shared without a reference. */
+    CHECK_EQ(pmap_enter(pm, 0x9000000000, zero, PMAP_READ), 0);
+    uint32_t zrefs = frame_refcount(zero);
+    CHECK_EQ(pmap_copy(&child2_sp.pmap, pm, 0x9000000000, 0x9000001000, true, &copied), 0);
+    CHECK_EQ(copied, 1);
+    CHECK_EQ(frame_refcount(zero), zrefs);
+    pmap_remove(pm, 0x9000000000, 0x9000001000, NULL, NULL);
+    pmap_remove(&child2_sp.pmap, 0x9000000000, 0x9000001000, NULL, NULL);
+
+    pmap_remove(child, 0, pmap_user_top(), unref_leaf, NULL);
+    pmap_remove(&child2_sp.pmap, 0, pmap_user_top(), unref_leaf, NULL);
+    pmap_destroy(child);
+    pmap_destroy(&child2_sp.pmap);
+    remove_all();
+    pmap_destroy(pm);
+    CHECK_EQ(frame_free_count(), before);
+    teardown();
+}
+
+TEST(copy_fails_cleanly_without_memory)
+{
+    setup();
+    struct space child_sp;
+    memset(&child_sp, 0, sizeof(child_sp));
+    REQUIRE(pmap_create(&child_sp.pmap) == 0);
+    paddr_t pa = frame_new(1);
+    CHECK_EQ(pmap_enter(pm, 0x1000, pa, PMAP_READ | PMAP_WRITE), 0);
+    /* Take every free frame so that the child's tables cannot be made. */
+    paddr_t hog;
+    unsigned taken = 0;
+    paddr_t held[MACHINE_PAGES];
+    while (frame_alloc(&hog, MM_ALLOC_TABLE) == 0)
+        held[taken++] = hog;
+    uint64_t copied = 99;
+    CHECK_EQ(pmap_copy(&child_sp.pmap, pm, 0, 0x200000, true, &copied), -ENOMEM);
+    CHECK_EQ(copied, 0);
+    CHECK_EQ(child_sp.pmap.table_pages, 1);
+    CHECK_EQ(frame_refcount(pa), 1);
+    while (taken)
+        frame_unref(held[--taken]);
+    pmap_destroy(&child_sp.pmap);
+    remove_all();
+    teardown();
+}
+
+TEST(clear_removes_everything_in_one_pass)
+{
+    uint64_t before = setup();
+    const uaddr_t va[] = {0x1000, 0x200000, 1ull << 39, pmap_user_top() - PAGE_SIZE};
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(pmap_enter(pm, va[i], frame_new((int)i), i == 1 ? 0 : PMAP_READ | PMAP_WRITE), 0);
+    CHECK_EQ(mmu_read_byte(va[0]), 0);
+    struct hosted_stats st0, st1;
+    hosted_stats_get(&st0);
+    unsigned calls = 0;
+    pmap_clear(pm, unref_leaf, &calls);
+    hosted_stats_get(&st1);
+    CHECK_EQ(calls, 4);
+    CHECK_EQ(pm->table_pages, 1);
+    CHECK_EQ(frame_table_live(pm->root), 0);
+    CHECK(st1.flush_all > st0.flush_all);
+    CHECK_EQ(mmu_read_byte(va[0]), -1);
+    CHECK_EQ(frame_free_count(), before - 1);
+    teardown();
+}

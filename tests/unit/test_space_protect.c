@@ -175,3 +175,53 @@ TEST(protect_moves_boundary_without_split)
     T_CHECK(s);
     t_space_done(s);
 }
+
+static unsigned leaf_prot(struct space *s, uaddr_t va)
+{
+    unsigned prot = 0;
+    return pmap_extract(&s->pmap, va, NULL, &prot) ? prot : 0;
+}
+
+/* As Linux's mprotect (MM_CP_TRY_CHANGE_WRITABLE): giving write permission
+ * back to a private mapping makes the leaves of pages only this space
+ * holds writable at once; pages shared after fork and the zero page stay
+ * copy-on-write. */
+TEST(protect_rw_again_restores_write_on_exclusive_pages)
+{
+    struct space *s = t_space(SPACE_LAZY), *c;
+    map_fixed(s, B, 4 * P, RW);
+    CHECK_EQ(t_write(s, B, 1), FAULT_OK);
+    CHECK_EQ(t_write(s, B + P, 2), FAULT_OK);
+    uint8_t b;
+    CHECK_EQ(t_read(s, B + 2 * P, &b), FAULT_OK); /* the zero page */
+    CHECK_EQ(space_protect(s, B, 4 * P, PROT_READ), 0);
+    CHECK(!(leaf_prot(s, B) & PMAP_WRITE));
+    CHECK_EQ(space_protect(s, B, 4 * P, RW), 0);
+    CHECK(leaf_prot(s, B) & PMAP_WRITE);
+    CHECK(leaf_prot(s, B + P) & PMAP_WRITE);
+    CHECK(leaf_prot(s, B + 2 * P) && !(leaf_prot(s, B + 2 * P) & PMAP_WRITE));
+    CHECK_EQ(leaf_prot(s, B + 3 * P), 0);
+    /* The write goes in place, through the restored leaf. */
+    paddr_t before = 0, after = 0;
+    CHECK(pmap_extract(&s->pmap, B, &before, NULL));
+    CHECK_EQ(t_write(s, B, 3), FAULT_OK);
+    CHECK(pmap_extract(&s->pmap, B, &after, NULL) && after == before);
+    CHECK_EQ(t_read(s, B, &b), FAULT_OK);
+    CHECK_EQ(b, 3);
+
+    /* Shared with a child: read-only on both sides after the round trip. */
+    REQUIRE(space_fork(s, &c) == 0);
+    CHECK_EQ(space_protect(s, B, 2 * P, PROT_READ), 0);
+    CHECK_EQ(space_protect(s, B, 2 * P, RW), 0);
+    CHECK(!(leaf_prot(s, B) & PMAP_WRITE));
+    CHECK_EQ(t_write(s, B, 4), FAULT_OK); /* copies */
+    CHECK_EQ(t_read(c, B, &b), FAULT_OK);
+    CHECK_EQ(b, 3);
+    space_destroy(c);
+    /* The child gone, B + P is this space's alone again. */
+    CHECK_EQ(space_protect(s, B + P, P, PROT_NONE), 0);
+    CHECK_EQ(space_protect(s, B + P, P, RW), 0);
+    CHECK(leaf_prot(s, B + P) & PMAP_WRITE);
+    T_CHECK(s);
+    t_space_done(s);
+}

@@ -39,6 +39,17 @@ void frame_unref(paddr_t pa);
 /* Current reference count (0 for a free frame). pa must lie in a region. */
 uint32_t frame_refcount(paddr_t pa);
 
+/* Page-table frames: the arch pmap keeps in the frame table the number of
+ * non-zero entries of each table page, so that "is this table empty" costs
+ * O(1). The count is 0 when the frame is allocated. Adds delta (which must
+ * keep it within [0, 512]) and returns the new count; panics when pa is not
+ * an allocated frame or the count would leave its range. */
+uint32_t frame_table_live_add(paddr_t pa, int delta);
+uint32_t frame_table_live(paddr_t pa);
+/* Where that count is kept, for a pmap that updates it in place (valid
+ * while the frame stays allocated). */
+uint16_t *frame_table_live_slot(paddr_t pa);
+
 /* True when pa is the start of a frame inside a registered region. */
 bool frame_valid(paddr_t pa);
 
@@ -50,7 +61,11 @@ uint64_t frame_total_count(void);
  * map it read-only. Allocated by the first call; never freed. Returns 0 and
  * sets *pa, or -ENOMEM. */
 int frame_zero_page(paddr_t *pa);
-bool frame_is_zero_page(paddr_t pa);
+static inline bool frame_is_zero_page(paddr_t pa)
+{
+    extern paddr_t frame_zero_pa; /* frame.c's; 1 (no frame) until allocated */
+    return pa == frame_zero_pa;
+}
 
 /* Contents helpers. */
 void frame_zero(paddr_t pa);

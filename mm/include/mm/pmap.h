@@ -15,6 +15,14 @@ struct pmap {
     paddr_t root;          /* top-level table (x86-64 PML4, aarch64 level-0 table) */
     uint32_t asid;         /* address-space id, for hosts that use one */
     uint32_t table_pages;  /* page-table pages in use, root included */
+    /* The arch's own: the leaf table last made or used to enter a leaf
+     * (0: none), the 2 MiB block it translates, its entries and its count
+     * of live entries, so that operations on nearby pages walk from the
+     * root once. */
+    paddr_t hint_table;
+    uint64_t hint_block;
+    void *hint_entries;
+    uint16_t *hint_live;
 };
 
 /* Leaf permissions: the PROT_READ/WRITE/EXEC bits. A writable leaf is also
@@ -45,9 +53,38 @@ typedef void (*pmap_leaf_fn)(void *arg, uaddr_t va, paddr_t pa, unsigned prot);
  * proportional to the populated part of the range, not its length. */
 void pmap_remove(struct pmap *pm, uaddr_t start, uaddr_t end, pmap_leaf_fn fn, void *arg);
 
+/* Remove every leaf of an address space that is being torn down, calling
+ * fn (if not NULL) for each, and free every table but the root. The caller
+ * guarantees that nothing accesses the space's user addresses any more (no
+ * thread runs in it), so leaves are cleared and handed to fn in one pass,
+ * and one flush of the whole address space at the end drops whatever
+ * translations a processor still caches, before any table is freed. */
+void pmap_clear(struct pmap *pm, pmap_leaf_fn fn, void *arg);
+
 /* Set prot on every existing leaf in [start, end) (never creates one) and
  * invalidate the changed translations. */
 void pmap_protect(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
+
+/* Copy every leaf of src in [start, end) to the same address in dst, which
+ * must have no leaf in the range (panics otherwise: an mm/ bug), for fork.
+ * The copy maps the same frame with the same prot, its accessed/dirty state
+ * clean, and holds a reference to the frame of its own (taken here; the
+ * shared zero page is pinned and takes none). With wrprotect, write
+ * permission is first taken from each source leaf (and invalidated), and
+ * the copy has none either. Sets *copied (if not NULL) to the number of
+ * leaves copied. One walk of the source; the cost follows the populated
+ * part of the range. Returns 0, or -ENOMEM when a table of dst could not be
+ * made: the leaves copied so far (with their references) stay, the rest
+ * are neither copied nor write-protected. */
+int pmap_copy(struct pmap *dst, struct pmap *src, uaddr_t start, uaddr_t end, bool wrprotect,
+              uint64_t *copied);
+
+/* pmap_protect for a private mapping gaining write permission (Linux's
+ * mprotect does the same for exclusively owned anonymous pages): a leaf
+ * whose frame has no other reference (reference count 1; never the shared
+ * zero page) gets prot, the others prot without PMAP_WRITE (they stay
+ * copy-on-write: the first write faults and copies). */
+void pmap_protect_private(struct pmap *pm, uaddr_t start, uaddr_t end, unsigned prot);
 
 /* Look up the leaf for va. Returns true and fills *pa and *prot (either may
  * be NULL) when a leaf exists, accessible or PROT_NONE. */

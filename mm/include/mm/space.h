@@ -60,7 +60,8 @@ struct space {
 int space_create(struct space **out, const struct space_config *cfg);
 
 /* Free every VMA, every frame reference and every page-table page, then the
- * space itself. */
+ * space itself. No thread may run in the space any more (its page table
+ * is torn down in one pass; see pmap_clear). */
 void space_destroy(struct space *s);
 
 /* mmap. addr is a hint, or the exact place with MAP_FIXED /
