@@ -67,6 +67,7 @@ int proc_create(struct proc **out, struct proc *parent)
     memcpy(p->rlim, parent ? parent->rlim : rlimit_defaults, sizeof p->rlim);
     p->start_ns = machine_time_ns();
     p->exit_signal = SIGCHLD;
+    p->unkillable = p->pid == 1;
     p->state = PROC_FREE;
     procs[slot] = p;
     *out = p;
@@ -207,13 +208,19 @@ static void proc_bury(struct proc *p)
     for (int i = 0; i < PROC_MAX; i++)
         if (procs[i] && procs[i]->pid == 1)
             init = procs[i];
-    /* Orphans, living or dead, now belong to process 1. */
-    for (int i = 0; i < PROC_MAX; i++)
-        if (procs[i] && procs[i]->parent == p) {
-            procs[i]->parent = init;
-            if (procs[i]->state == PROC_ZOMBIE && init)
-                proc_wakeup(init);
-        }
+    /* Orphans, living or dead, now belong to process 1, and tell it with
+     * SIGCHLD whatever exit signal they chose (as on Linux, so that no
+     * process can aim another signal at init). One already dead tells
+     * it now, and is released at once if init does not wait. */
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *orphan = procs[i];
+        if (!orphan || orphan->parent != p)
+            continue;
+        orphan->parent = init;
+        orphan->exit_signal = SIGCHLD;
+        if (orphan->state == PROC_ZOMBIE && init && proc_notify_parent(orphan))
+            proc_release(orphan);
+    }
     if (!p->parent || proc_notify_parent(p))
         proc_release(p);
 }

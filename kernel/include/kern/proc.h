@@ -65,6 +65,10 @@ struct proc {
     uint64_t sig_saved_mask;     /* the mask to restore after sigsuspend */
     bool sig_restore_mask;
     int exit_signal;             /* sent to the parent at exit (SIGCHLD) */
+    bool unkillable;             /* process 1: drops the signals of other
+                                  * processes it has no handler for */
+    uint64_t sig_guarded;        /* pending signals process 1 may drop
+                                  * (sent by another process; signal.c) */
     uint64_t wake_ns;            /* a timed sleep ends then (0: untimed) */
     struct arch_proc arch;
 };
