@@ -1,7 +1,8 @@
 /* kernel/proc.c — the process table, the scheduler loop (round robin, with
  * timed sleeps), process exit and what the parent learns of it (wait4,
  * waitid, SIGCHLD), fork, and the policy for user page faults (mm/
- * decides; we turn its verdict into a signal). */
+ * decides; we turn its verdict into a signal, and when memory has run out
+ * choose the process that pays, as Linux's out-of-memory killer does). */
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/machine.h>
@@ -298,6 +299,33 @@ void proc_exit_signal(int sig, struct trap_frame *tf)
     proc_die(sig & 0x7f);
 }
 
+/* A user fault of the current process found no free frame: choose the
+ * process with the most resident pages (the current one on a tie), never
+ * process 1, and kill it. Returns true when another process was chosen,
+ * or already has SIGKILL pending: the current one lets it run (and die,
+ * freeing its memory) and retries its fault. Returns false when the
+ * current process is the one to go. */
+static bool proc_oom_kill_other(void)
+{
+    struct proc *victim = current->pid != 1 && current->space ? current : NULL;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = procs[i];
+        if (!p || p->pid == 1 || !p->space || (p->state != PROC_RUNNABLE && p->state != PROC_SLEEPING))
+            continue;
+        if (!victim || p->space->resident > victim->space->resident)
+            victim = p;
+    }
+    if (!victim || victim == current)
+        return false;
+    if (!(victim->sig_pending & sig_bit(SIGKILL))) {
+        kprintf("mmcore: out of memory: killing process %d (%s, %lu resident pages) for process %d (%s)\n",
+                victim->pid, victim->name, (unsigned long)victim->space->resident, current->pid, current->name);
+        signal_send(victim, SIGKILL, NULL);
+    }
+    proc_yield();
+    return true;
+}
+
 int proc_page_fault(uaddr_t va, unsigned access)
 {
     enum fault_result r = space_fault(current->space, va, access, true);
@@ -317,8 +345,10 @@ int proc_page_fault(uaddr_t va, unsigned access)
         why = "beyond the end of the object", sig = SIGBUS, code = BUS_ADRERR;
         break;
     default:
-        /* Out of memory (a copy-on-write copy, a page table): only the
-         * process that needed the page goes. */
+        /* Out of memory (a new page, a copy-on-write copy, a page table):
+         * the biggest process goes; if that is another, retry. */
+        if (proc_oom_kill_other())
+            return 0;
         why = "out of memory", sig = SIGKILL, code = SI_KERNEL;
         break;
     }

@@ -10,7 +10,8 @@
  *   populate  fills memory with MADV_POPULATE_WRITE, 1 MiB at a time, until
  *             the kernel says -ENOMEM, then holds it all for a while and
  *             tries what needs kernel memory (fork, creating a file,
- *             mmap); each must work or fail with an error;
+ *             mmap); each must work or fail with an error; and some
+ *             frames must still be free then (the kernel's reserve);
  *   prefault  maps 1 GiB with MAP_POPULATE (which ignores failure), then
  *             writes every page: SIGKILL too.
  * After each hog: every bystander is still alive and made progress while
@@ -26,6 +27,7 @@ struct board {
     volatile unsigned long rounds[BYSTANDERS];
     volatile unsigned long failures[BYSTANDERS]; /* calls refused (fine) */
     volatile int stop;
+    volatile unsigned long free_when_full; /* free frames once the populate hog is full */
 };
 static struct board *board;
 
@@ -156,6 +158,7 @@ static _Noreturn void hog_populate(void)
     }
     if (filled == GIB)
         sys_exit_group(14);
+    board->free_when_full = free_pages();
     int wrong = 0;
     /* Memory is full: what needs kernel memory works or says no. */
     for (int i = 0; i < 20; i++) {
@@ -211,6 +214,8 @@ static void run_hog(const char *name, void (*hog)(void), long *bystanders)
         CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 10) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL),
               "hog %s filled memory, held it, and every call needing kernel memory worked or said no "
               "(status 0x%x)", name, st);
+        CHECK(board->free_when_full > 0, "the kernel kept frames for itself when user memory was full (%lu free)",
+              board->free_when_full);
     } else {
         CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "hog %s was killed by SIGKILL (status 0x%x)", name, st);
     }
