@@ -6,7 +6,12 @@
  * /.init.argv and /.init.env in the initramfs when present (NUL-separated
  * strings; the first argument replaces the program path), and its standard
  * input from /.init.stdin when present (otherwise the console). Standard
- * output and error are the console's own channels. */
+ * output and error are the console's own channels.
+ *
+ * Before it starts, a reserve of frames is set aside that user data may
+ * not take (mm/frame.h): page tables, kernel records and kernel stacks can
+ * still be allocated, and freed memory cleaned up, when user memory is
+ * full. */
 #include <kern/boot.h>
 #include <kern/cpio.h>
 #include <kern/exec.h>
@@ -114,6 +119,10 @@ void kernel_main(struct boot_info *bi)
         if (end > base + 16 * PAGE_SIZE)
             frame_add_region(base, (end - base) / PAGE_SIZE);
     }
+
+    /* 1/128 of memory, between 64 and 1024 frames: 2 MiB on a 256 MiB
+     * machine, about what Linux keeps free there (min_free_kbytes). */
+    frame_set_reserve(MM_MIN(MM_MAX(frame_free_count() / 128, 64), 1024));
 
     static char init_path[256];
     if (!boot_cmdline_get(bi, "init", init_path, sizeof init_path))

@@ -1,7 +1,8 @@
 /* kernel/proc.c — the process table, the scheduler loop (round robin, with
  * timed sleeps), process exit and what the parent learns of it (wait4,
  * waitid, SIGCHLD), fork, and the policy for user page faults (mm/
- * decides; we turn its verdict into a signal). */
+ * decides; we turn its verdict into a signal, and when memory has run out
+ * choose the process that pays, as Linux's out-of-memory killer does). */
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/machine.h>
@@ -67,6 +68,7 @@ int proc_create(struct proc **out, struct proc *parent)
     memcpy(p->rlim, parent ? parent->rlim : rlimit_defaults, sizeof p->rlim);
     p->start_ns = machine_time_ns();
     p->exit_signal = SIGCHLD;
+    p->unkillable = p->pid == 1;
     p->state = PROC_FREE;
     procs[slot] = p;
     *out = p;
@@ -217,13 +219,19 @@ static void proc_bury(struct proc *p)
     for (int i = 0; i < PROC_MAX; i++)
         if (procs[i] && procs[i]->pid == 1)
             init = procs[i];
-    /* Orphans, living or dead, now belong to process 1. */
-    for (int i = 0; i < PROC_MAX; i++)
-        if (procs[i] && procs[i]->parent == p) {
-            procs[i]->parent = init;
-            if (procs[i]->state == PROC_ZOMBIE && init)
-                proc_wakeup(init);
-        }
+    /* Orphans, living or dead, now belong to process 1, and tell it with
+     * SIGCHLD whatever exit signal they chose (as on Linux, so that no
+     * process can aim another signal at init). One already dead tells
+     * it now, and is released at once if init does not wait. */
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *orphan = procs[i];
+        if (!orphan || orphan->parent != p)
+            continue;
+        orphan->parent = init;
+        orphan->exit_signal = SIGCHLD;
+        if (orphan->state == PROC_ZOMBIE && init && proc_notify_parent(orphan))
+            proc_release(orphan);
+    }
     if (!p->parent || proc_notify_parent(p))
         proc_release(p);
 }
@@ -301,6 +309,33 @@ void proc_exit_signal(int sig, struct trap_frame *tf)
     proc_die(sig & 0x7f);
 }
 
+/* A user fault of the current process found no free frame: choose the
+ * process with the most resident pages (the current one on a tie), never
+ * process 1, and kill it. Returns true when another process was chosen,
+ * or already has SIGKILL pending: the current one lets it run (and die,
+ * freeing its memory) and retries its fault. Returns false when the
+ * current process is the one to go. */
+static bool proc_oom_kill_other(void)
+{
+    struct proc *victim = current->pid != 1 && current->space ? current : NULL;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = procs[i];
+        if (!p || p->pid == 1 || !p->space || (p->state != PROC_RUNNABLE && p->state != PROC_SLEEPING))
+            continue;
+        if (!victim || p->space->resident > victim->space->resident)
+            victim = p;
+    }
+    if (!victim || victim == current)
+        return false;
+    if (!(victim->sig_pending & sig_bit(SIGKILL))) {
+        kprintf("mmcore: out of memory: killing process %d (%s, %lu resident pages) for process %d (%s)\n",
+                victim->pid, victim->name, (unsigned long)victim->space->resident, current->pid, current->name);
+        signal_send(victim, SIGKILL, NULL);
+    }
+    proc_yield();
+    return true;
+}
+
 int proc_page_fault(uaddr_t va, unsigned access)
 {
     enum fault_result r = space_fault(current->space, va, access, true);
@@ -320,8 +355,10 @@ int proc_page_fault(uaddr_t va, unsigned access)
         why = "beyond the end of the object", sig = SIGBUS, code = BUS_ADRERR;
         break;
     default:
-        /* Out of memory (a copy-on-write copy, a page table): only the
-         * process that needed the page goes. */
+        /* Out of memory (a new page, a copy-on-write copy, a page table):
+         * the biggest process goes; if that is another, retry. */
+        if (proc_oom_kill_other())
+            return 0;
         why = "out of memory", sig = SIGKILL, code = SI_KERNEL;
         break;
     }

@@ -45,11 +45,21 @@ static bool signal_action_ignores(const struct proc *p, int sig)
 }
 
 /* Whether p throws sig away on arrival: a blocked signal is kept, since
- * the action may change before it is unblocked (Linux's rule). */
-static bool signal_ignored_by(const struct proc *p, int sig)
+ * the action may change before it is unblocked (Linux's rule). Process 1
+ * (p->unkillable) throws away SIGKILL and SIGSTOP from another process,
+ * and every signal from another process it has no handler for (Linux's
+ * SIGNAL_UNKILLABLE). What it sends itself acts as for any process: it is
+ * the program under test, and raise() or abort() must end it as they
+ * would elsewhere. */
+static bool signal_ignored_by(const struct proc *p, int sig, bool from_other)
 {
+    bool guarded = p->unkillable && from_other;
+    if (guarded && (sig == SIGKILL || sig == SIGSTOP))
+        return true;
     if (sig != SIGSTOP && (p->sig_blocked & sig_bit(sig)))
         return false;
+    if (guarded && p->sigactions[sig - 1].handler == SIG_DFL)
+        return true;
     return signal_action_ignores(p, sig);
 }
 
@@ -65,11 +75,18 @@ static void signal_wake(struct proc *p)
 /* Contract: see signal.h. */
 void signal_send(struct proc *p, int sig, const struct sigpend *info)
 {
-    if (p->state == PROC_ZOMBIE || p->state == PROC_FREE || signal_ignored_by(p, sig))
+    bool from_other = p != current;
+    if (p->state == PROC_ZOMBIE || p->state == PROC_FREE || signal_ignored_by(p, sig, from_other))
         return;
-    /* A standard signal already pending keeps the details it came with. */
-    if (!(p->sig_pending & sig_bit(sig)))
+    /* A standard signal already pending keeps the details it came with,
+     * and whether process 1 may drop it (blocked now, no handler later). */
+    if (!(p->sig_pending & sig_bit(sig))) {
         p->sig_info[sig - 1] = info ? *info : (struct sigpend){.code = SI_KERNEL};
+        if (p->unkillable && from_other)
+            p->sig_guarded |= sig_bit(sig);
+        else
+            p->sig_guarded &= ~sig_bit(sig);
+    }
     p->sig_pending |= sig_bit(sig);
     signal_wake(p);
 }
@@ -85,6 +102,7 @@ void signal_force(int sig, int code, uaddr_t addr)
     }
     p->sig_info[sig - 1] = (struct sigpend){.code = code, .word = addr};
     p->sig_pending |= sig_bit(sig);
+    p->sig_guarded &= ~sig_bit(sig); /* ends even process 1 */
 }
 
 bool signal_force_is_fatal(int sig)
@@ -150,9 +168,13 @@ void signal_deliver(struct trap_frame *tf)
         int sig = signal_next(live);
         struct sigpend pd = p->sig_info[sig - 1];
         p->sig_pending &= ~sig_bit(sig);
+        bool guarded = p->unkillable && (p->sig_guarded & sig_bit(sig));
+        p->sig_guarded &= ~sig_bit(sig);
         struct ksigaction *a = &p->sigactions[sig - 1];
         if (sig == SIGKILL || a->handler == SIG_DFL) {
-            if (sig != SIGKILL && signal_default_ignored(sig))
+            /* Process 1 drops what another process sent while it was
+             * blocked, now that it has no handler. */
+            if ((sig != SIGKILL && signal_default_ignored(sig)) || guarded)
                 continue;
             proc_exit_signal(sig, tf);
         }

@@ -8,6 +8,7 @@
 #                                  kernel: FUZZ_KERNEL_SEEDS boots of
 #                                  FUZZ_KERNEL_CALLS calls from
 #                                  FUZZ_KERNEL_PROCS processes each
+#                                  (ARCH=aarch64: the aarch64 kernel)
 # make test runs tests/fuzz/check: the seed corpus, then 30 seconds of
 # fuzzing per format (FUZZ_CHECK_TIME), one verdict per format; and the
 # bounded kernel runs are cases of tests/kernel/run-all.
@@ -50,10 +51,11 @@ fuzz: deps
 	@tests/fuzz/run --time $(FUZZ_TIME) $(or $(FUZZ_ARCH),$(ARCHES))
 
 FUZZ_KERNEL_SEEDS ?= 1 2 3 4 5 6 7 8
-FUZZ_KERNEL_CALLS ?= 1000000
+FUZZ_KERNEL_CALLS ?= 2000000
 FUZZ_KERNEL_PROCS ?= 6
 fuzz-kernel: deps
 	@$(MAKE) --no-print-directory kernel user
-	@tests/fuzz/kernel-run --calls $(FUZZ_KERNEL_CALLS) --procs $(FUZZ_KERNEL_PROCS) $(FUZZ_KERNEL_SEEDS)
+	@tests/fuzz/kernel-run --arch $(ARCH) --calls $(FUZZ_KERNEL_CALLS) --procs $(FUZZ_KERNEL_PROCS) \
+	    $(FUZZ_KERNEL_SEEDS)
 
 TEST_EXTRA += tests/fuzz/check

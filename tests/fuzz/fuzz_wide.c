@@ -508,7 +508,10 @@ static void fw_remap(struct fw *f, struct space *s)
     fz_result("0x%" PRIx64 " %s", (uint64_t)r, r < 0 ? fw_errname(r) : "");
     if (r < 0) {
         fw_expect_errno("mremap", r, errors);
-        if (r == -EINVAL) {
+        /* With MREMAP_FIXED, Linux unmaps the destination (and a shrinking
+         * request's tail) before the checks that may still fail, even
+         * with -EINVAL (a tail that runs past the end of user space). */
+        if (r == -EINVAL && !(flags & MREMAP_FIXED)) {
             fz_digest(s, &after);
             fw_same("mremap", &before, &after, true);
         }
@@ -544,7 +547,9 @@ static void fw_advise(struct fw *f, struct space *s)
         MADV_POPULATE_READ, MADV_POPULATE_WRITE, MADV_DONTNEED_LOCKED, MADV_COLLAPSE, MADV_HWPOISON,
         MADV_SOFT_OFFLINE, MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, 5, 6, 7, 26, 99, -1,
     };
-    static const int errors[] = {EINVAL, ENOMEM, EAGAIN, EACCES, EFAULT, EPERM, EBUSY, 0};
+    /* -EOPNOTSUPP: MADV_REMOVE where mm/ cannot punch the hole (a file,
+     * or shared memory another space maps too: there is no reverse map). */
+    static const int errors[] = {EINVAL, ENOMEM, EAGAIN, EACCES, EFAULT, EPERM, EBUSY, EOPNOTSUPP, 0};
     uaddr_t addr = fw_addr(f, s);
     uint64_t len = fw_len(f, s);
     uint8_t b = fz_u8(f->in);

@@ -8,9 +8,12 @@
  * may keep the VMAs before the failure changed, as Linux documents. The
  * invariant checker must pass after every operation, and destroying the
  * space must return every frame and record. n grows until the operation no
- * longer reaches an n-th allocation at the site. */
+ * longer reaches an n-th allocation at the site. The workload includes a
+ * file (its page cache: pages and index nodes) mapped shared and
+ * privately, and a fixed move of its mapping. */
 #include "mm_test.h"
 
+#include <mm/object.h>
 #include <mm/slab.h>
 #include <stdlib.h>
 
@@ -60,6 +63,28 @@ static int st_dontneed(struct space *s) { return space_advise(s, B, 2 * P, MADV_
 static int st_protect_rw(struct space *s) { return space_protect(s, B + 3 * P, 5 * P, RW); }
 static int st_populate(struct space *s) { return space_advise(s, B + 3 * P, 5 * P, MADV_POPULATE_WRITE); }
 
+/* The file of the workload (eight pages), made anew on every machine. */
+static struct vm_object *file;
+
+static int64_t map_file(struct space *s, uaddr_t a, uint64_t len, unsigned long flags, uint64_t off)
+{
+    struct space_file f = {.obj = file, .readable = true, .writable = true, .max_bytes = INT64_MAX};
+    return space_map_file(s, a, len, RW, flags | MAP_FIXED, &f, off);
+}
+static int st_file_shared(struct space *s) { return from_map(map_file(s, B + 32 * P, 4 * P, MAP_SHARED, 0)); }
+static int st_touch_file(struct space *s) { return touch(s, B + 33 * P, 'f'); }
+static int st_file_private(struct space *s) { return from_map(map_file(s, B + 40 * P, 2 * P, MAP_PRIVATE, P)); }
+static int st_read_file_private(struct space *s)
+{
+    enum fault_result r = space_fault(s, B + 40 * P, ACCESS_READ, true);
+    return r == FAULT_OOM ? -ENOMEM : r == FAULT_OK ? 0 : -EFAULT;
+}
+static int st_touch_file_private(struct space *s) { return touch(s, B + 41 * P, 'g'); }
+static int st_remap_fixed(struct space *s)
+{
+    return from_map(space_remap(s, B + 32 * P, 4 * P, 4 * P, MREMAP_MAYMOVE | MREMAP_FIXED, B + 48 * P));
+}
+
 static const struct step {
     const char *name;
     int (*run)(struct space *s);
@@ -82,6 +107,12 @@ static const struct step {
     {"dontneed", st_dontneed, false},
     {"protect_rw", st_protect_rw, true},
     {"populate", st_populate, true},
+    {"file_shared", st_file_shared, false},
+    {"touch_file", st_touch_file, false},
+    {"file_private", st_file_private, false},
+    {"read_file_private", st_read_file_private, false},
+    {"touch_file_private", st_touch_file_private, false},
+    {"remap_fixed", st_remap_fixed, false},
 };
 #define NSTEPS (sizeof steps / sizeof steps[0])
 
@@ -111,7 +142,7 @@ static void check_space(struct space *s, const char *what, const char *site_name
     char buf[256];
     if (space_check(s, buf, sizeof buf))
         test_fail_at(__FILE__, __LINE__, "%s (%s n=%" PRIu64 "): space_check: %s", what, site_name, n, buf);
-    if (frames_check(&s, 1, 0, 0, scratch, buf, sizeof buf))
+    if (frames_check(&s, 1, &file, 1, scratch, buf, sizeof buf))
         test_fail_at(__FILE__, __LINE__, "%s (%s n=%" PRIu64 "): frames_check: %s", what, site_name, n, buf);
 }
 
@@ -127,7 +158,8 @@ static bool replay(unsigned k, enum mm_alloc_site site, uint64_t n, bool sticky)
     hosted_machine_init(MACHINE_PAGES);
     frame_zero_page(&zero);
     uint64_t free0 = frame_free_count();
-    if (space_create(&s, 0)) {
+    file = vm_object_file_create(8 * P, NULL, NULL);
+    if (!file || space_create(&s, 0)) {
         test_fail_at(__FILE__, __LINE__, "space_create failed");
         return false;
     }
@@ -160,7 +192,13 @@ static bool replay(unsigned k, enum mm_alloc_site site, uint64_t n, bool sticky)
     check_space(s, steps[k].name, site_names[site], n);
     free(before);
     space_destroy(s);
-    if (frame_free_count() != free0 || vma_cache.objects || object_cache.objects || space_cache.objects)
+    if (file->refs != 1)
+        test_fail_at(__FILE__, __LINE__, "%s (%s n=%" PRIu64 "): the file has %u references with no mapping left",
+                     steps[k].name, site_names[site], n, file->refs);
+    vm_object_unref(file);
+    file = NULL;
+    if (frame_free_count() != free0 || vma_cache.objects || object_cache.objects || space_cache.objects ||
+        file_cache.objects)
         test_fail_at(__FILE__, __LINE__, "%s (%s n=%" PRIu64 "): leaked %" PRId64 " frames, %" PRIu64
                      " VMAs, %" PRIu64 " objects",
                      steps[k].name, site_names[site], n, (int64_t)(free0 - frame_free_count()),

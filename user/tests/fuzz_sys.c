@@ -18,41 +18,71 @@
  * PROT_NONE or read-only pages, or straddling the end of a mapping, with
  * lengths from 0 to huge. A round may fork (two levels deep), exec, kill
  * its own children, remap or unmap its own code and stack: it then dies,
- * which is fine. Calls that would touch other processes (kill of init or
- * of everything) or block for good (sleeps and waits with long or no
- * timeouts, reads of the console) are given harmless values for the
- * argument that decides it. The parent counts what happened.
+ * which is fine. A few signals go to process 1, which must drop them
+ * (it has no handlers). Calls that would touch other processes (kill of
+ * everything, limits of init) or block for good (sleeps and waits with long or no
+ * timeouts, reads of the console, empty pipes) are given harmless values
+ * for the argument that decides it: short timeouts, pipes made
+ * non-blocking, and pause() left out, rt_sigsuspend() given only bad
+ * masks. Whatever still blocks (a wait for a child that blocks, a
+ * descriptor made blocking again by a fuzzed fcntl) is ended by the
+ * worker's watchdog: a round still running after ROUND_SECONDS is killed
+ * with all the processes it forked, and counted. The parent counts what
+ * happened.
  *
  * Before the workers start, the parent fills the process table once (so
- * the kernel's per-slot page tables exist) and notes the free frames
+ * the kernel's per-slot page tables exist), reads fresh anonymous memory
+ * once (so mm/'s shared zero page exists) and notes the free frames
  * (sysinfo); after all processes are gone and the files the rounds made
- * are removed, the count must be exactly the same. The parent must be
- * process 1, so that orphans come back to it. For mmcore only: on Linux the
- * free memory moves for its own reasons. */
+ * are removed, the count must be exactly the same. Rounds only remove or
+ * replace names they own, so the kernel's records of what existed before
+ * stay where they were. With one worker the check is also made after
+ * every round, and a round that keeps frames is named (with verbose, its
+ * calls are printed above that line; a difference of one frame there can
+ * also be copy-on-write between the parent and the worker). The parent
+ * must be process 1, so that orphans come back to it. For mmcore only: on
+ * Linux the free memory moves for its own reasons.
+ *
+ * The numbers are x86-64's or aarch64's (the generic table), whichever
+ * the program is built for. */
 #include <ulib.h>
 
-#if !defined(__x86_64__)
-int main(void)
-{
-    printf("fuzz_sys: x86-64 system call numbers only\n");
-    return 0;
-}
+/* System-call numbers: x86-64's, or aarch64's generic ones; -1 where the
+ * architecture has no such call. */
+#if defined(__x86_64__)
+#define NR(x86, a64) (x86)
 #else
+#define NR(x86, a64) (a64)
+#endif
+#define NR_fcntl NR(72, 25)
+#define NR_getdents64 NR(217, 61)
+#define NR_unlinkat NR(263, 35)
+#define NR_mkdirat NR(258, 34)
+#define NR_openat NR(257, 56)
+#define NR_clone NR(56, 220)
+#define NR_exit NR(60, 93)
+#define NR_exit_group NR(231, 94)
+#define AT_FDCWD_ (-100)
 
 #define WORKERS_MAX 16
 #define ROUND_CALLS 2000
+#define ROUND_SECONDS 10
+#define ROUND_PIDS 256
 #define OUT_FD 200
 #define ARENA 0x200000000UL /* MAP_FIXED play area: 64 MiB */
 #define ARENA_PAGES 16384
 #define SNAPSHOT_MAX 256
 #define PATH_LEN 256
 
-/* ---- what the processes share: counters in a MAP_SHARED page ---- */
+/* ---- what the processes share: counters in MAP_SHARED pages ---- */
 
 int main(int argc, char **argv);
 
 struct counters {
-    unsigned long calls, ok, enosys, efault, rounds, signalled, forks, execs;
+    unsigned long calls, ok, enosys, efault, rounds, signalled, forks, stopped, leaky;
+    long pids[ROUND_PIDS]; /* processes the current round forked */
+    unsigned long npids;
+    long last[3][7];       /* the call each level of the round made last */
 };
 static struct counters *shared; /* one per worker */
 
@@ -90,7 +120,7 @@ struct targets {
     char *times;    /* timespecs, read-only */
     char *argvs;    /* argument vectors, read-only */
     const char *path[24];
-    unsigned npath;
+    unsigned npath, nown; /* path[0..nown): names this round owns */
     const char *self_path; /* this program: for execve only */
     unsigned long argv_good, argv_badstr, argv_edge;
     int fds[8];
@@ -136,12 +166,13 @@ static void targets_setup(unsigned worker)
     for (unsigned i = 0; i < 4 * PAGE_SIZE; i++)
         T.rw[i] = (char)rnd();
     memset(T.ro, 'r', PAGE_SIZE);
-    memcpy(T.ro, "/tmp", 5);
     memset(T.edge, '/', PAGE_SIZE); /* a path with no end before the hole */
 
-    /* Paths a round may create, open, truncate and remove: its own names
-     * under /tmp, and names that exist or are wrong in some way. Nothing
-     * that existed before the run is writable by these. */
+    /* Paths a round may create, open, truncate, rename and remove: its own
+     * names under /tmp. And names that exist or are wrong in some way,
+     * which only calls that cannot remove or replace them get: nothing
+     * that existed before the run is changed, so that the kernel's own
+     * records of it stay where they were (the frame count is exact). */
     char *at = T.paths, dir[32], name[64];
     snprintf(dir, sizeof dir, "/tmp/fz%u", worker);
     add_path(&at, dir);
@@ -157,6 +188,8 @@ static void targets_setup(unsigned worker)
     add_path(&at, name);
     snprintf(name, sizeof name, "fz%u-rel", worker);
     add_path(&at, name);
+    T.nown = T.npath;
+    snprintf(T.ro, 32, "%s/ro", dir); /* a path in a read-only page */
     add_path(&at, "/tmp");
     add_path(&at, "/");
     add_path(&at, "");
@@ -213,10 +246,11 @@ static void targets_setup(unsigned worker)
 /* ---- argument kinds ---- */
 
 enum kind {
-    K_NONE, K_INT, K_FD, K_DIRFD, K_BUF_IN, K_BUF_OUT, K_LEN, K_PATH, K_OFLAGS, K_MODE, K_ADDR, K_MLEN,
+    K_NONE, K_INT, K_FD, K_DIRFD, K_BUF_IN, K_BUF_OUT, K_LEN, K_PATH, K_WPATH, K_OFLAGS, K_MODE, K_ADDR, K_MLEN,
     K_PROT, K_MFLAGS, K_OFF, K_SIG, K_PID, K_WAITPID, K_TIMESPEC, K_TIMEOUT, K_NFDS, K_WHENCE, K_FCNTL,
     K_IOCTL, K_ARGV, K_EXECPATH, K_CLOCK, K_RES, K_ADVICE, K_MSFLAGS, K_RFLAGS, K_HOW, K_WAITOPT,
-    K_ARCHCODE, K_ATFLAGS, K_IOV, K_SETSIZE, K_REBOOT, K_CLONE, K_ZERO, K_SMALL,
+    K_ARCHCODE, K_ATFLAGS, K_IOV, K_SETSIZE, K_REBOOT, K_CLONE, K_ZERO, K_SMALL, K_BADPTR, K_IDTYPE,
+    K_WAITIDOPT, K_PIPEFLAGS,
 };
 
 static const unsigned long hostile_ptrs[] = {
@@ -225,6 +259,14 @@ static const unsigned long hostile_ptrs[] = {
     0xfffffffffffff000UL, ~0UL, 1UL << 63, 0x0000100000000000UL, 0xdead000UL,
 };
 #define NHOSTILE (sizeof hostile_ptrs / sizeof hostile_ptrs[0])
+
+/* Pointers no mapping can ever make valid: the top of user space and
+ * above, the non-canonical hole, the kernel half. */
+static const unsigned long unmappable_ptrs[] = {
+    USER_STACK_TOP, USER_STACK_TOP + 0xfff, 1UL << 48, 0xffff800000000000UL, 0xffffffff80000000UL,
+    0xffffffff80100000UL, 0xfffffffffffff000UL, ~0UL, 1UL << 63,
+};
+#define NUNMAPPABLE (sizeof unmappable_ptrs / sizeof unmappable_ptrs[0])
 
 static unsigned long own_ptr(int writable)
 {
@@ -322,6 +364,16 @@ static unsigned long arg(enum kind k)
         if (chance(75))
             return (unsigned long)T.path[below(T.npath)];
         return chance(50) ? own_ptr(0) : hostile_ptrs[below(NHOSTILE)];
+    case K_WPATH:
+        /* Only names the round owns, or pointers that cannot name anything
+         * (a string that runs into the hole, PROT_NONE, hostile): bytes
+         * the kernel wrote into our pages (a directory listing) could
+         * spell the name of something that existed before. */
+        if (chance(75))
+            return (unsigned long)T.path[below(T.nown)];
+        if (chance(50))
+            return chance(50) ? (unsigned long)T.edge + PAGE_SIZE - 1 - below(64) : (unsigned long)T.none;
+        return hostile_ptrs[below(NHOSTILE)];
     case K_EXECPATH: {
         unsigned long c = below(100);
         if (c < 40)
@@ -372,8 +424,10 @@ static unsigned long arg(enum kind k)
     case K_OFF: return chance(60) ? below(8) * PAGE_SIZE : chance(50) ? below(100000) : hostile_ptrs[below(NHOSTILE)];
     case K_SIG: return chance(90) ? below(66) : rnd();
     case K_PID: {
-        /* Never init, never "everyone": only this process, its child, and
-         * numbers no process has. */
+        /* Never "everyone" (the other workers), never init (prlimit64
+         * could change its limits; signals for it are added in
+         * round_run): only this process, its child, and numbers no
+         * process has. */
         static const long nobody[] = {99999, 0x7fffffff, (long)0x80000000, -99999, 4194304};
         unsigned long c = below(100);
         if (c < 30)
@@ -392,7 +446,10 @@ static unsigned long arg(enum kind k)
             return (unsigned long)T.child;
         return c < 80 ? 0 : (unsigned long)(long)(chance(50) ? 99999 : -(long)T.self);
     }
-    case K_TIMESPEC: return chance(80) ? (unsigned long)T.times + 16 * below(6) : hostile_ptrs[1 + below(NHOSTILE - 1)];
+    case K_TIMESPEC:
+        /* A short timespec of ours, or a pointer nothing can map (a mapped
+         * page of random bytes could say "sleep for years"). */
+        return chance(80) ? (unsigned long)T.times + 16 * below(6) : unmappable_ptrs[below(NUNMAPPABLE)];
     case K_TIMEOUT: return below(3);
     case K_NFDS: return chance(80) ? below(9) : chance(50) ? 1024 : ~0UL;
     case K_WHENCE: return chance(90) ? below(5) : rnd();
@@ -440,6 +497,13 @@ static unsigned long arg(enum kind k)
         return (v & 0xffffffffUL) == 0xfee1deadUL ? v + 1 : v; /* never the magic: no power-off */
     }
     case K_CLONE: return chance(70) ? 17 /* SIGCHLD */ : chance(50) ? below(0x100) : rnd();
+    case K_BADPTR: return unmappable_ptrs[below(NUNMAPPABLE)] + below(8);
+    case K_IDTYPE: return chance(90) ? below(4) : rnd();
+    case K_WAITIDOPT:
+        /* Exited children (they all end), or anything with WNOHANG:
+         * waiting for a child to stop or continue would wait for good. */
+        return chance(70) ? (4 /* WEXITED */ | (chance(50) ? 1 : 0) | (chance(20) ? 0x1000000 : 0)) : below(0x40) | 1;
+    case K_PIPEFLAGS: return 04000 /* O_NONBLOCK */ | (chance(30) ? O_CLOEXEC : 0) | (chance(5) ? bit() : 0);
     }
     return 0;
 }
@@ -453,83 +517,94 @@ struct call {
 };
 
 static const struct call calls[] = {
-    {0, 4, {K_FD, K_BUF_OUT, K_LEN}},                         /* read */
-    {1, 4, {K_FD, K_BUF_IN, K_LEN}},                          /* write */
-    {2, 4, {K_PATH, K_OFLAGS, K_MODE}},                       /* open */
-    {3, 3, {K_FD}},                                           /* close */
-    {4, 2, {K_PATH, K_BUF_OUT}},                              /* stat */
-    {5, 2, {K_FD, K_BUF_OUT}},                                /* fstat */
-    {6, 1, {K_PATH, K_BUF_OUT}},                              /* lstat */
-    {7, 1, {K_BUF_OUT, K_NFDS, K_TIMEOUT}},                   /* poll */
-    {8, 2, {K_FD, K_OFF, K_WHENCE}},                          /* lseek */
-    {9, 12, {K_ADDR, K_MLEN, K_PROT, K_MFLAGS, K_FD, K_OFF}}, /* mmap */
-    {10, 8, {K_ADDR, K_MLEN, K_PROT}},                        /* mprotect */
-    {11, 6, {K_ADDR, K_MLEN}},                                /* munmap */
-    {12, 4, {K_ADDR}},                                        /* brk */
-    {13, 2, {K_SIG, K_BUF_IN, K_BUF_OUT, K_SETSIZE}},         /* rt_sigaction */
-    {14, 2, {K_HOW, K_BUF_IN, K_BUF_OUT, K_SETSIZE}},         /* rt_sigprocmask */
-    {16, 2, {K_FD, K_IOCTL, K_BUF_OUT}},                      /* ioctl */
-    {17, 2, {K_FD, K_BUF_OUT, K_LEN, K_OFF}},                 /* pread64 */
-    {18, 2, {K_FD, K_BUF_IN, K_LEN, K_OFF}},                  /* pwrite64 */
-    {19, 2, {K_FD, K_IOV, K_SMALL}},                          /* readv */
-    {20, 2, {K_FD, K_IOV, K_SMALL}},                          /* writev */
-    {21, 1, {K_PATH, K_SMALL}},                               /* access */
-    {24, 1, {K_NONE}},                                        /* sched_yield */
-    {25, 6, {K_ADDR, K_MLEN, K_MLEN, K_RFLAGS, K_ADDR}},      /* mremap */
-    {26, 3, {K_ADDR, K_MLEN, K_MSFLAGS}},                     /* msync */
-    {27, 3, {K_ADDR, K_MLEN, K_BUF_OUT}},                     /* mincore */
-    {28, 6, {K_ADDR, K_MLEN, K_ADVICE}},                      /* madvise */
-    {32, 1, {K_FD}},                                          /* dup */
-    {33, 1, {K_FD, K_FD}},                                    /* dup2 */
-    {35, 1, {K_TIMESPEC, K_BUF_OUT}},                         /* nanosleep */
-    {39, 1, {K_NONE}},                                        /* getpid */
-    {56, 1, {K_CLONE, K_ZERO, K_BUF_OUT, K_BUF_OUT, K_INT}},  /* clone */
-    {57, 1, {K_NONE}},                                        /* fork */
-    {58, 1, {K_NONE}},                                        /* vfork */
-    {59, 1, {K_EXECPATH, K_ARGV, K_ARGV}},                    /* execve */
-    {61, 2, {K_WAITPID, K_BUF_OUT, K_WAITOPT, K_BUF_OUT}},    /* wait4 */
-    {62, 1, {K_PID, K_SIG}},                                  /* kill */
-    {63, 1, {K_BUF_OUT}},                                     /* uname */
-    {72, 2, {K_FD, K_FCNTL, K_INT}},                          /* fcntl */
-    {77, 2, {K_FD, K_OFF}},                                   /* ftruncate */
-    {79, 1, {K_BUF_OUT, K_LEN}},                              /* getcwd */
-    {83, 2, {K_PATH, K_MODE}},                                /* mkdir */
-    {84, 2, {K_PATH}},                                        /* rmdir */
-    {85, 2, {K_PATH, K_MODE}},                                /* creat */
-    {87, 2, {K_PATH}},                                        /* unlink */
-    {96, 1, {K_BUF_OUT, K_BUF_OUT}},                          /* gettimeofday */
-    {97, 1, {K_RES, K_BUF_OUT}},                              /* getrlimit */
-    {99, 1, {K_BUF_OUT}},                                     /* sysinfo */
-    {102, 1, {K_NONE}},                                       /* getuid */
-    {104, 1, {K_NONE}},                                       /* getgid */
-    {107, 1, {K_NONE}},                                       /* geteuid */
-    {108, 1, {K_NONE}},                                       /* getegid */
-    {110, 1, {K_NONE}},                                       /* getppid */
-    {131, 1, {K_BUF_IN, K_BUF_OUT}},                          /* sigaltstack */
-    {158, 1, {K_ARCHCODE, K_BUF_OUT}},                        /* arch_prctl */
-    {160, 1, {K_RES, K_BUF_IN}},                              /* setrlimit */
-    {169, 1, {K_REBOOT, K_INT, K_INT, K_BUF_IN}},             /* reboot */
-    {186, 1, {K_NONE}},                                       /* gettid */
-    {200, 1, {K_PID, K_SIG}},                                 /* tkill */
-    {201, 1, {K_BUF_OUT}},                                    /* time */
-    {204, 1, {K_PID, K_LEN, K_BUF_OUT}},                      /* sched_getaffinity */
-    {217, 2, {K_FD, K_BUF_OUT, K_LEN}},                       /* getdents64 */
-    {218, 1, {K_BUF_OUT}},                                    /* set_tid_address */
-    {228, 1, {K_CLOCK, K_BUF_OUT}},                           /* clock_gettime */
-    {229, 1, {K_CLOCK, K_BUF_OUT}},                           /* clock_getres */
-    {230, 1, {K_CLOCK, K_SMALL, K_TIMESPEC, K_BUF_OUT}},      /* clock_nanosleep */
-    {234, 1, {K_PID, K_PID, K_SIG}},                          /* tgkill */
-    {257, 3, {K_DIRFD, K_PATH, K_OFLAGS, K_MODE}},            /* openat */
-    {258, 1, {K_DIRFD, K_PATH, K_MODE}},                      /* mkdirat */
-    {262, 1, {K_DIRFD, K_PATH, K_BUF_OUT, K_ATFLAGS}},        /* newfstatat */
-    {263, 1, {K_DIRFD, K_PATH, K_ATFLAGS}},                   /* unlinkat */
-    {269, 1, {K_DIRFD, K_PATH, K_SMALL, K_ATFLAGS}},          /* faccessat */
-    {271, 1, {K_BUF_OUT, K_NFDS, K_TIMESPEC, K_BUF_IN, K_SETSIZE}}, /* ppoll */
-    {273, 1, {K_BUF_IN, K_LEN}},                              /* set_robust_list */
-    {292, 1, {K_FD, K_FD, K_INT}},                            /* dup3 */
-    {302, 1, {K_PID, K_RES, K_BUF_IN, K_BUF_OUT}},            /* prlimit64 */
-    {318, 2, {K_BUF_OUT, K_LEN, K_INT}},                      /* getrandom */
-    {439, 1, {K_DIRFD, K_PATH, K_SMALL, K_ATFLAGS}},          /* faccessat2 */
+    {NR(0, 63), 4, {K_FD, K_BUF_OUT, K_LEN}},                         /* read */
+    {NR(1, 64), 4, {K_FD, K_BUF_IN, K_LEN}},                          /* write */
+    {NR(2, -1), 4, {K_PATH, K_OFLAGS, K_MODE}},                       /* open */
+    {NR(3, 57), 3, {K_FD}},                                           /* close */
+    {NR(4, -1), 2, {K_PATH, K_BUF_OUT}},                              /* stat */
+    {NR(5, 80), 2, {K_FD, K_BUF_OUT}},                                /* fstat */
+    {NR(6, -1), 1, {K_PATH, K_BUF_OUT}},                              /* lstat */
+    {NR(7, -1), 1, {K_BUF_OUT, K_NFDS, K_TIMEOUT}},                   /* poll */
+    {NR(8, 62), 2, {K_FD, K_OFF, K_WHENCE}},                          /* lseek */
+    {NR(9, 222), 12, {K_ADDR, K_MLEN, K_PROT, K_MFLAGS, K_FD, K_OFF}}, /* mmap */
+    {NR(10, 226), 8, {K_ADDR, K_MLEN, K_PROT}},                       /* mprotect */
+    {NR(11, 215), 6, {K_ADDR, K_MLEN}},                               /* munmap */
+    {NR(12, 214), 4, {K_ADDR}},                                       /* brk */
+    {NR(13, 134), 2, {K_SIG, K_BUF_IN, K_BUF_OUT, K_SETSIZE}},        /* rt_sigaction */
+    {NR(14, 135), 2, {K_HOW, K_BUF_IN, K_BUF_OUT, K_SETSIZE}},        /* rt_sigprocmask */
+    {NR(15, 139), 1, {K_NONE}},                                       /* rt_sigreturn */
+    {NR(16, 29), 2, {K_FD, K_IOCTL, K_BUF_OUT}},                      /* ioctl */
+    {NR(17, 67), 2, {K_FD, K_BUF_OUT, K_LEN, K_OFF}},                 /* pread64 */
+    {NR(18, 68), 2, {K_FD, K_BUF_IN, K_LEN, K_OFF}},                  /* pwrite64 */
+    {NR(19, 65), 2, {K_FD, K_IOV, K_SMALL}},                          /* readv */
+    {NR(20, 66), 2, {K_FD, K_IOV, K_SMALL}},                          /* writev */
+    {NR(21, -1), 1, {K_PATH, K_SMALL}},                               /* access */
+    {NR(22, -1), 1, {K_BUF_OUT}},                                     /* pipe */
+    {NR(24, 124), 1, {K_NONE}},                                       /* sched_yield */
+    {NR(25, 216), 6, {K_ADDR, K_MLEN, K_MLEN, K_RFLAGS, K_ADDR}},     /* mremap */
+    {NR(26, 227), 3, {K_ADDR, K_MLEN, K_MSFLAGS}},                    /* msync */
+    {NR(27, 232), 3, {K_ADDR, K_MLEN, K_BUF_OUT}},                    /* mincore */
+    {NR(28, 233), 6, {K_ADDR, K_MLEN, K_ADVICE}},                     /* madvise */
+    {NR(32, 23), 1, {K_FD}},                                          /* dup */
+    {NR(33, -1), 1, {K_FD, K_FD}},                                    /* dup2 */
+    {NR(35, 101), 1, {K_TIMESPEC, K_BUF_OUT}},                        /* nanosleep */
+    {NR(39, 172), 1, {K_NONE}},                                       /* getpid */
+    {NR(56, 220), 1, {K_CLONE, K_ZERO, K_BUF_OUT, K_BUF_OUT, K_INT}}, /* clone */
+    {NR(57, -1), 1, {K_NONE}},                                        /* fork */
+    {NR(58, -1), 1, {K_NONE}},                                        /* vfork */
+    {NR(59, 221), 1, {K_EXECPATH, K_ARGV, K_ARGV}},                   /* execve */
+    {NR(61, 260), 2, {K_WAITPID, K_BUF_OUT, K_WAITOPT, K_BUF_OUT}},   /* wait4 */
+    {NR(62, 129), 1, {K_PID, K_SIG}},                                 /* kill */
+    {NR(63, 160), 1, {K_BUF_OUT}},                                    /* uname */
+    {NR(72, 25), 2, {K_FD, K_FCNTL, K_INT}},                          /* fcntl */
+    {NR(76, 45), 1, {K_WPATH, K_OFF}},                                /* truncate */
+    {NR(77, 46), 2, {K_FD, K_OFF}},                                   /* ftruncate */
+    {NR(79, 17), 1, {K_BUF_OUT, K_LEN}},                              /* getcwd */
+    {NR(82, -1), 1, {K_WPATH, K_WPATH}},                              /* rename */
+    {NR(83, -1), 2, {K_PATH, K_MODE}},                                /* mkdir */
+    {NR(84, -1), 2, {K_WPATH}},                                       /* rmdir */
+    {NR(85, -1), 2, {K_PATH, K_MODE}},                                /* creat */
+    {NR(87, -1), 2, {K_WPATH}},                                       /* unlink */
+    {NR(96, 169), 1, {K_BUF_OUT, K_BUF_OUT}},                         /* gettimeofday */
+    {NR(97, 163), 1, {K_RES, K_BUF_OUT}},                             /* getrlimit */
+    {NR(99, 179), 1, {K_BUF_OUT}},                                    /* sysinfo */
+    {NR(102, 174), 1, {K_NONE}},                                      /* getuid */
+    {NR(104, 176), 1, {K_NONE}},                                      /* getgid */
+    {NR(107, 175), 1, {K_NONE}},                                      /* geteuid */
+    {NR(108, 177), 1, {K_NONE}},                                      /* getegid */
+    {NR(110, 173), 1, {K_NONE}},                                      /* getppid */
+    {NR(127, 136), 1, {K_BUF_OUT, K_SETSIZE}},                        /* rt_sigpending */
+    {NR(130, 133), 1, {K_BADPTR, K_SETSIZE}},                         /* rt_sigsuspend: a bad mask only */
+    {NR(131, 132), 1, {K_BUF_IN, K_BUF_OUT}},                         /* sigaltstack */
+    {NR(158, -1), 1, {K_ARCHCODE, K_BUF_OUT}},                        /* arch_prctl */
+    {NR(160, 164), 1, {K_RES, K_BUF_IN}},                             /* setrlimit */
+    {NR(169, 142), 1, {K_REBOOT, K_INT, K_INT, K_BUF_IN}},            /* reboot */
+    {NR(186, 178), 1, {K_NONE}},                                      /* gettid */
+    {NR(200, 130), 1, {K_PID, K_SIG}},                                /* tkill */
+    {NR(201, -1), 1, {K_BUF_OUT}},                                    /* time */
+    {NR(204, 123), 1, {K_PID, K_LEN, K_BUF_OUT}},                     /* sched_getaffinity */
+    {NR(217, 61), 2, {K_FD, K_BUF_OUT, K_LEN}},                       /* getdents64 */
+    {NR(218, 96), 1, {K_BUF_OUT}},                                    /* set_tid_address */
+    {NR(228, 113), 1, {K_CLOCK, K_BUF_OUT}},                          /* clock_gettime */
+    {NR(229, 114), 1, {K_CLOCK, K_BUF_OUT}},                          /* clock_getres */
+    {NR(230, 115), 1, {K_CLOCK, K_SMALL, K_TIMESPEC, K_BUF_OUT}},     /* clock_nanosleep */
+    {NR(234, 131), 1, {K_PID, K_PID, K_SIG}},                         /* tgkill */
+    {NR(247, 95), 1, {K_IDTYPE, K_PID, K_BUF_OUT, K_WAITIDOPT, K_BUF_OUT}}, /* waitid */
+    {NR(257, 56), 3, {K_DIRFD, K_PATH, K_OFLAGS, K_MODE}},            /* openat */
+    {NR(258, 34), 1, {K_DIRFD, K_PATH, K_MODE}},                      /* mkdirat */
+    {NR(262, 79), 1, {K_DIRFD, K_PATH, K_BUF_OUT, K_ATFLAGS}},        /* newfstatat */
+    {NR(263, 35), 1, {K_DIRFD, K_WPATH, K_ATFLAGS}},                  /* unlinkat */
+    {NR(264, 38), 1, {K_DIRFD, K_WPATH, K_DIRFD, K_WPATH}},           /* renameat */
+    {NR(269, 48), 1, {K_DIRFD, K_PATH, K_SMALL, K_ATFLAGS}},          /* faccessat */
+    {NR(271, 73), 1, {K_BUF_OUT, K_NFDS, K_TIMESPEC, K_BUF_IN, K_SETSIZE}}, /* ppoll */
+    {NR(273, 99), 1, {K_BUF_IN, K_LEN}},                              /* set_robust_list */
+    {NR(292, 24), 1, {K_FD, K_FD, K_INT}},                            /* dup3 */
+    {NR(293, 59), 1, {K_BUF_OUT, K_PIPEFLAGS}},                       /* pipe2 */
+    {NR(302, 261), 1, {K_PID, K_RES, K_BUF_IN, K_BUF_OUT}},           /* prlimit64 */
+    {NR(316, 276), 1, {K_DIRFD, K_WPATH, K_DIRFD, K_WPATH, K_SMALL}}, /* renameat2 */
+    {NR(318, 278), 2, {K_BUF_OUT, K_LEN, K_INT}},                     /* getrandom */
+    {NR(1000, 1000), 1, {K_SMALL, K_ADDR, K_BUF_OUT}},                /* mmcore_vminfo */
+    {NR(439, 439), 1, {K_DIRFD, K_PATH, K_SMALL, K_ATFLAGS}},         /* faccessat2 */
 };
 #define NCALLS (sizeof calls / sizeof calls[0])
 
@@ -539,6 +614,8 @@ static const struct call *pick_call(void)
 {
     unsigned long w = below(total_weight);
     for (unsigned i = 0; i < NCALLS; i++) {
+        if (calls[i].nr < 0)
+            continue;
         if (w < calls[i].weight)
             return &calls[i];
         w -= calls[i].weight;
@@ -546,10 +623,36 @@ static const struct call *pick_call(void)
     return &calls[0];
 }
 
+/* Numbers that end the round, or block until a signal or another
+ * process acts (pause, and calls of that kind a later kernel may add), are
+ * not drawn at random: those in the table have safe argument kinds. */
+static int may_block_for_good(long nr)
+{
+    static const long never[] = {
+        NR(34, -1),   /* pause */
+        NR_exit, NR_exit_group,
+        NR(23, -1),   /* select */
+        NR(202, 98),  /* futex */
+        NR(232, -1),  /* epoll_wait */
+        NR(270, 72),  /* pselect6 */
+        NR(281, 22),  /* epoll_pwait */
+        NR(441, 441), /* epoll_pwait2 */
+        NR(128, 137), /* rt_sigtimedwait */
+        NR(37, -1),   /* alarm */
+        NR(38, 103),  /* setitimer */
+        NR(69, 189), NR(70, 188), NR(65, 193), NR(220, 192), NR(243, 183), /* message queues, semaphores */
+        NR(43, 202), NR(45, 207), NR(47, 212), NR(288, 242), /* accept, recvfrom, recvmsg, accept4 */
+    };
+    for (unsigned i = 0; i < sizeof never / sizeof never[0]; i++)
+        if (never[i] == nr)
+            return 1;
+    return 0;
+}
+
 static const struct call *find_call(long nr)
 {
     for (unsigned i = 0; i < NCALLS; i++)
-        if (calls[i].nr == nr)
+        if (calls[i].nr == nr && nr >= 0)
             return &calls[i];
     return 0;
 }
@@ -566,11 +669,24 @@ static void note_fd(long fd)
         T.fds[below(8)] = (int)fd;
 }
 
+/* A pipe the round made: keep its ends (they were made non-blocking, or
+ * are made so here) so that later calls use them. */
+static void pipe_made(int *fds, int plain)
+{
+    int fd[2];
+    memcpy(fd, fds, sizeof fd); /* the kernel just wrote them: readable */
+    for (int k = 0; k < 2; k++) {
+        if (plain)
+            syscall3(SYS_fcntl, fd[k], 4 /* F_SETFL */, 04000 /* O_NONBLOCK */);
+        note_fd(fd[k]);
+    }
+}
+
 static _Noreturn void round_run(unsigned worker, unsigned long budget)
 {
     struct counters *c = &shared[worker];
     targets_setup(worker);
-    syscall2(83, (long)T.path[0], 0755);
+    syscall3(NR_mkdirat, AT_FDCWD_, (long)T.path[0], 0755);
     for (unsigned long i = 0; i < budget; i++) {
         long a[6] = {0}, nr, ret;
         const struct call *call = 0;
@@ -587,14 +703,14 @@ static _Noreturn void round_run(unsigned worker, unsigned long budget)
             continue;
         }
         if (what < 2) {
-            nr = chance(50) ? 60 : 231; /* exit, exit_group */
+            nr = chance(50) ? NR_exit : NR_exit_group;
             a[0] = (long)below(256);
         } else if (what < 10) {
             /* Any number, mostly not implemented; one the kernel has gets
              * its arguments from the table (kill(0) must not reach init). */
             nr = chance(70) ? (long)below(600) : (long)rnd();
             call = find_call(nr);
-            if (nr == 60 || nr == 231)
+            if (may_block_for_good(nr))
                 continue;
             for (int k = 0; k < 6; k++)
                 a[k] = (long)arg(call ? (enum kind)call->kinds[k] : K_INT);
@@ -604,20 +720,32 @@ static _Noreturn void round_run(unsigned worker, unsigned long budget)
             for (int k = 0; k < 6; k++)
                 a[k] = (long)arg((enum kind)call->kinds[k]);
         }
+        if (nr == NR_fcntl && a[1] == 4)
+            a[2] |= 04000; /* F_SETFL keeps O_NONBLOCK: a pipe read must not wait for good */
+        if ((nr == NR(62, 129) || nr == NR(200, 130)) && chance(5))
+            a[0] = 1; /* kill, tkill: process 1 drops what it has no handler for */
+        if (nr == NR(234, 131) && chance(5))
+            a[0] = a[1] = 1; /* tgkill */
         if (T.verbose)
             dprintf(OUT_FD, "[w%u d%d %lu] %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n", worker, T.depth, i, nr, a[0], a[1],
                     a[2], a[3], a[4], a[5]);
+        c->last[T.depth][0] = nr;
+        memcpy(&c->last[T.depth][1], a, sizeof a);
         ret = syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
         c->calls++;
         c->ok += !sys_failed(ret);
         c->enosys += ret == -ENOSYS;
         c->efault += ret == -EFAULT;
-        if (nr == 2 || nr == 85 || nr == 257 || nr == 32 || nr == 33 || nr == 292 || (nr == 72 && a[1] == 0))
+        if (nr == NR(2, -1) || nr == NR(85, -1) || nr == NR_openat || nr == NR(32, 23) || nr == NR(33, -1) ||
+            nr == NR(292, 24) || (nr == NR_fcntl && a[1] == 0))
             note_fd(ret);
-        if ((nr == 56 || nr == 57 || nr == 58) && ret >= 0) {
+        if ((nr == NR(22, -1) || nr == NR(293, 59)) && ret == 0)
+            pipe_made((int *)a[0], nr == NR(22, -1));
+        if ((nr == NR_clone || nr == NR(57, -1) || nr == NR(58, -1)) && ret >= 0) {
             if (ret > 0) {
                 T.child = ret;
                 c->forks++;
+                c->pids[c->npids++ % ROUND_PIDS] = ret;
             } else {
                 /* The child: its own sequence, fewer calls, and no deeper
                  * than two levels. */
@@ -636,28 +764,115 @@ static _Noreturn void round_run(unsigned worker, unsigned long budget)
 
 /* ---- a worker: rounds until its share of calls is made ---- */
 
-static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned long seed)
+static unsigned fs_restore(void);
+static unsigned long free_pages(unsigned *procs);
+static void stack_touch(void);
+
+static unsigned long now_ms(void)
+{
+    long ts[2] = {0, 0};
+    syscall2(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, (long)ts);
+    return (unsigned long)ts[0] * 1000 + (unsigned long)ts[1] / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    long ts[2] = {ms / 1000, (ms % 1000) * 1000000};
+    syscall2(SYS_nanosleep, (long)ts, 0);
+}
+
+/* Whether anything the round forked is still alive. */
+static int kill_descendants_alive(struct counters *c)
+{
+    unsigned long from = c->npids > ROUND_PIDS ? c->npids - ROUND_PIDS : 0;
+    for (unsigned long i = from; i < c->npids; i++)
+        if (sys_kill((int)c->pids[i % ROUND_PIDS], 0) == 0)
+            return 1;
+    return 0;
+}
+
+/* Kill whatever the round forked that is still alive (kill(pid, 0)
+ * answers -ESRCH for the dead and the zombies). Returns how many. */
+static unsigned kill_descendants(struct counters *c)
+{
+    unsigned n = 0;
+    unsigned long from = c->npids > ROUND_PIDS ? c->npids - ROUND_PIDS : 0;
+    for (unsigned long i = from; i < c->npids; i++)
+        if (sys_kill((int)c->pids[i % ROUND_PIDS], 0) == 0 && sys_kill((int)c->pids[i % ROUND_PIDS], SIGKILL) == 0)
+            n++;
+    return n;
+}
+
+static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned long seed, int solo)
 {
     struct counters *c = &shared[worker];
-    unsigned long round = 0;
+    unsigned long round = 0, base = 0;
+    if (solo) {
+        fs_restore();
+        stack_touch();
+        base = free_pages(0);
+    }
     while (c->calls < share) {
         unsigned long budget = share - c->calls < ROUND_CALLS ? share - c->calls : ROUND_CALLS;
         rng_state = seed ^ (0x9e3779b97f4a7c15UL * (worker + 1)) ^ (round * 0xbf58476d1ce4e5b9UL);
         rnd();
         round++;
         c->rounds++;
+        c->npids = 0;
+        memset(c->last, 0, sizeof c->last);
         long pid = sys_fork();
         if (pid == 0)
             round_run(worker, budget);
         if (pid < 0) {
-            syscall0(24); /* sched_yield */
+            sleep_ms(1);
             continue;
         }
-        int status;
-        long w;
-        while ((w = sys_wait4(-1, &status, 0, 0)) > 0 || w == -4 /* EINTR */)
-            if (w > 0 && WIFSIGNALED(status))
-                c->signalled++;
+        /* Wait for the round, with a watchdog; then for what it forked. */
+        unsigned long deadline = now_ms() + ROUND_SECONDS * 1000UL;
+        int status, stopped = 0;
+        for (;;) {
+            long w = sys_wait4((int)pid, &status, 1 /* WNOHANG */, 0);
+            if (w == pid) {
+                if (WIFSIGNALED(status))
+                    c->signalled++;
+                break;
+            }
+            if (w < 0 && w != -4)
+                break;
+            if (now_ms() > deadline && !stopped) {
+                if (T.verbose)
+                    for (int d = 0; d < 3; d++)
+                        dprintf(OUT_FD,
+                                "watchdog: worker %u round %lu level %d last called %ld(%lx, %lx, %lx, %lx, %lx, %lx)\n",
+                                worker, round, d, c->last[d][0], c->last[d][1], c->last[d][2], c->last[d][3],
+                                c->last[d][4], c->last[d][5], c->last[d][6]);
+                sys_kill((int)pid, SIGKILL);
+                kill_descendants(c);
+                stopped = 1;
+                c->stopped++;
+            }
+            sleep_ms(2);
+        }
+        while (sys_wait4(-1, &status, 1, 0) > 0)
+            ;
+        deadline = now_ms() + ROUND_SECONDS * 1000UL;
+        while (kill_descendants_alive(c) && now_ms() < deadline)
+            sleep_ms(5);
+        if (kill_descendants(c))
+            c->stopped++;
+        if (solo) {
+            /* Alone on the machine: the round's frames are all back once
+             * init has reaped its orphans and its files are gone. */
+            sleep_ms(20);
+            fs_restore();
+            unsigned long now = free_pages(0);
+            if (now != base) {
+                c->leaky++;
+                if (T.verbose)
+                    dprintf(OUT_FD, "leak: worker %u round %lu kept %ld frames\n", worker, round, (long)(base - now));
+                base = now;
+            }
+        }
         if (c->calls == 0 && round > 50)
             break; /* rounds die at once: give up rather than spin */
     }
@@ -702,7 +917,7 @@ static unsigned walk(long dirfd, const char *dir, int record)
     char buf[1024], path[PATH_LEN];
     unsigned removed = 0;
     for (;;) {
-        long n = syscall3(217, dirfd, (long)buf, sizeof buf);
+        long n = syscall3(NR_getdents64, dirfd, (long)buf, sizeof buf);
         if (n <= 0)
             break;
         for (long off = 0; off < n;) {
@@ -722,19 +937,19 @@ static unsigned walk(long dirfd, const char *dir, int record)
             } else if (fits && known_before(path) && d->type != DT_DIR) {
                 continue;
             } else if (!fits || !known_before(path)) {
-                if (syscall3(263, dirfd, (long)d->name, 0) == 0) {
+                if (syscall3(NR_unlinkat, dirfd, (long)d->name, 0) == 0) {
                     removed++;
                     continue;
                 }
             }
             /* A directory (kept, or to be emptied and removed). */
-            long fd = syscall4(257, dirfd, (long)d->name, O_RDONLY | O_DIRECTORY, 0);
+            long fd = syscall4(NR_openat, dirfd, (long)d->name, O_RDONLY | O_DIRECTORY, 0);
             if (fd < 0)
                 continue;
             removed += walk(fd, path, record);
             sys_close((int)fd);
             if (!record && (!fits || !known_before(path)))
-                removed += syscall3(263, dirfd, (long)d->name, AT_REMOVEDIR) == 0;
+                removed += syscall3(NR_unlinkat, dirfd, (long)d->name, AT_REMOVEDIR) == 0;
         }
     }
     return removed;
@@ -760,7 +975,7 @@ static unsigned fs_restore(void)
     } while (again);
     for (unsigned i = 0; i < nbefore; i++)
         if (before_dir[i])
-            syscall2(83, (long)before_paths[i], 0755); /* EEXIST for most */
+            syscall3(NR_mkdirat, AT_FDCWD_, (long)before_paths[i], 0755); /* EEXIST for most */
     return removed;
 }
 
@@ -791,6 +1006,17 @@ static __attribute__((noinline)) void stack_touch(void)
     volatile char block[64 * 1024];
     for (unsigned i = 0; i < sizeof block; i += 512)
         block[i] = 0;
+}
+
+/* Read a page of fresh anonymous memory: mm/ maps its shared zero page,
+ * which is allocated by the first such read and kept for good. */
+static void zero_page_touch(void)
+{
+    long p = sys_mmap(0, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!sys_failed(p)) {
+        (void)*(volatile char *)p;
+        sys_munmap((void *)p, PAGE_SIZE);
+    }
 }
 
 /* Fill the process table once: the kernel keeps the page tables of each
@@ -833,7 +1059,8 @@ int main(int argc, char **argv)
     if (procs > WORKERS_MAX)
         procs = WORKERS_MAX;
     for (unsigned i = 0; i < NCALLS; i++)
-        total_weight += calls[i].weight;
+        if (calls[i].nr >= 0)
+            total_weight += calls[i].weight;
 
     dprintf(1, "fuzz_sys: seed %lu, %u processes, %lu calls (replay: fuzz_sys run %lu %lu %u)\n", seed, procs, total,
             total, seed, procs);
@@ -843,14 +1070,16 @@ int main(int argc, char **argv)
     }
     /* The counters, between guard pages, well away from the rounds' own
      * pages. */
-    long sp = sys_mmap((void *)0x3f0000000000UL, 3 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    unsigned long bytes = (sizeof(struct counters) * WORKERS_MAX + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    long sp = sys_mmap((void *)0x3f0000000000UL, bytes + 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     shared = (struct counters *)(sp + PAGE_SIZE);
     if (sys_failed(sp) || sys_mprotect((char *)sp, PAGE_SIZE, PROT_NONE) ||
-        sys_mprotect((char *)sp + 2 * PAGE_SIZE, PAGE_SIZE, PROT_NONE)) {
+        sys_mprotect((char *)sp + PAGE_SIZE + bytes, PAGE_SIZE, PROT_NONE)) {
         dprintf(OUT_FD, "fuzz_sys: no shared page\n");
         return 2;
     }
-    memset(shared, 0, PAGE_SIZE);
+    memset(shared, 0, bytes);
 
     /* The workers must not read the console or write to ours. */
     sys_close(0);
@@ -859,6 +1088,7 @@ int main(int argc, char **argv)
 
     walk_root(1);
     stack_touch();
+    zero_page_touch();
     unsigned filled = fill_process_table();
     fs_restore();
     unsigned procs_before = 0;
@@ -869,7 +1099,7 @@ int main(int argc, char **argv)
         if (pid == 0) {
             if (!T.verbose)
                 sys_close(OUT_FD);
-            worker_run(w, total / procs + (w < total % procs), seed);
+            worker_run(w, total / procs + (w < total % procs), seed, procs == 1);
         }
         if (pid < 0)
             dprintf(OUT_FD, "fuzz_sys: cannot start worker %u: %s\n", w, strerror_name(pid));
@@ -894,6 +1124,8 @@ int main(int argc, char **argv)
         sum.rounds += shared[w].rounds;
         sum.signalled += shared[w].signalled;
         sum.forks += shared[w].forks;
+        sum.stopped += shared[w].stopped;
+        sum.leaky += shared[w].leaky;
     }
     dprintf(OUT_FD,
             "fuzz_sys: %lu calls made (%lu succeeded, %lu -EFAULT, %lu -ENOSYS) in %lu rounds; %lu processes forked "
@@ -905,6 +1137,11 @@ int main(int argc, char **argv)
             free_after, procs_before, procs_after);
     if (workers_signalled)
         dprintf(OUT_FD, "fuzz_sys: %lu orphans ended by a signal\n", workers_signalled);
+    if (sum.leaky)
+        dprintf(OUT_FD, "fuzz_sys: %lu rounds did not give back every frame\n", sum.leaky);
+    if (sum.stopped)
+        dprintf(OUT_FD, "fuzz_sys: %lu rounds were still blocked after %d seconds and were killed\n", sum.stopped,
+                ROUND_SECONDS);
     if (free_after != free_before) {
         dprintf(OUT_FD, "fuzz_sys: FAILED: %ld frames not given back\n", (long)(free_before - free_after));
         return 1;
@@ -916,4 +1153,3 @@ int main(int argc, char **argv)
     dprintf(OUT_FD, "fuzz_sys: the kernel survived and every frame came back\n");
     return 0;
 }
-#endif

@@ -10,11 +10,14 @@
  *   populate  fills memory with MADV_POPULATE_WRITE, 1 MiB at a time, until
  *             the kernel says -ENOMEM, then holds it all for a while and
  *             tries what needs kernel memory (fork, creating a file,
- *             mmap); each must work or fail with an error;
+ *             mmap); each must work or fail with an error (or the hog is
+ *             killed when a bystander's fault finds no frame);
  *   prefault  maps 1 GiB with MAP_POPULATE (which ignores failure), then
  *             writes every page: SIGKILL too.
  * After each hog: every bystander is still alive and made progress while
- * the hog ran, and the machine works. At the end the bystanders stop and
+ * the hog ran, and the machine works. Before the bystanders start, the
+ * populate hog runs alone up to its -ENOMEM: some frames must still be
+ * free then (the kernel's reserve), and nothing may have killed it. At the end the bystanders stop and
  * exit normally, and the free frame count (sysinfo) is what it was at the
  * start. For mmcore only (on Linux this would really exhaust the machine). */
 #include <utest.h>
@@ -26,7 +29,9 @@ struct board {
     volatile unsigned long rounds[BYSTANDERS];
     volatile unsigned long failures[BYSTANDERS]; /* calls refused (fine) */
     volatile int stop;
+    volatile unsigned long free_when_full; /* free frames once the populate hog is full */
 };
+static int populate_alone; /* the hog stops once memory is full */
 static struct board *board;
 
 struct sysinfo_s {
@@ -156,6 +161,9 @@ static _Noreturn void hog_populate(void)
     }
     if (filled == GIB)
         sys_exit_group(14);
+    board->free_when_full = free_pages();
+    if (populate_alone)
+        sys_exit_group(10);
     int wrong = 0;
     /* Memory is full: what needs kernel memory works or says no. */
     for (int i = 0; i < 20; i++) {
@@ -252,6 +260,21 @@ int main(void)
     sys_wait4((int)warm, &warm_status, 0, 0);
     unsigned long free_start = free_pages();
     printf("free frames at the start: %lu\n", free_start);
+
+    /* The populate hog alone: no fault of another process can make the
+     * kernel kill it, so it reaches -ENOMEM and says what was left. */
+    populate_alone = 1;
+    long alone = sys_fork();
+    if (alone == 0)
+        hog_populate();
+    populate_alone = 0;
+    int alone_status = 0;
+    sys_wait4((int)alone, &alone_status, 0, 0);
+    CHECK(WIFEXITED(alone_status) && WEXITSTATUS(alone_status) == 10,
+          "a hog alone filled memory with MADV_POPULATE_WRITE until -ENOMEM (status 0x%x)", alone_status);
+    CHECK(board->free_when_full > 0, "the kernel kept frames for itself when user memory was full (%lu free)",
+          board->free_when_full);
+    CHECK_EQ(free_pages(), free_start, "its frames came back");
 
     long bystanders[BYSTANDERS];
     for (int i = 0; i < BYSTANDERS; i++) {

@@ -65,6 +65,10 @@ struct proc {
     uint64_t sig_saved_mask;     /* the mask to restore after sigsuspend */
     bool sig_restore_mask;
     int exit_signal;             /* sent to the parent at exit (SIGCHLD) */
+    bool unkillable;             /* process 1: drops the signals of other
+                                  * processes it has no handler for */
+    uint64_t sig_guarded;        /* pending signals process 1 may drop
+                                  * (sent by another process; signal.c) */
     uint64_t wake_ns;            /* a timed sleep ends then (0: untimed) */
     struct arch_proc arch;
 };
@@ -160,7 +164,9 @@ void proc_for_each_space(void (*fn)(struct space *s, void *arg), void *arg);
  * resolved it (retry the instruction), or the signal it raised (SIGSEGV
  * with SEGV_MAPERR or SEGV_ACCERR, SIGBUS with BUS_ADRERR, SIGKILL for out
  * of memory), already forced on the process (signal_force): the caller
- * lets proc_check_signals deliver it. */
+ * lets proc_check_signals deliver it. Out of memory, the process with the
+ * most resident pages (never process 1) is the one killed: when that is
+ * another, this returns 0 after letting it run, and the fault is retried. */
 int proc_page_fault(uaddr_t va, unsigned access);
 
 /* ---- provided by the architecture ---- */

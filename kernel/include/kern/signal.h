@@ -141,7 +141,9 @@ static inline uint64_t sig_bit(int sig) { return 1ull << (sig - 1); }
 bool signal_default_ignored(int sig);
 
 /* Send sig (1..NSIG) to p with the details in info (NULL: SI_KERNEL).
- * Dropped when p ignores it; otherwise pending until p unblocks it; wakes
+ * Dropped when p ignores it (process 1 ignores SIGKILL, SIGSTOP and every
+ * signal it has no handler for when another process, or the kernel from
+ * the scheduler, sends them); otherwise pending until p unblocks it; wakes
  * p from a sleep when it can be delivered. One instance of each signal is
  * pending at a time, as for Linux's standard signals. */
 void signal_send(struct proc *p, int sig, const struct sigpend *info);
@@ -150,7 +152,7 @@ void signal_send(struct proc *p, int sig, const struct sigpend *info);
  * did (a fault, an exception, a frame that cannot be written): delivered
  * on the way back to user mode. If sig is blocked or ignored there, its
  * action becomes the default and it is unblocked, so it ends the process,
- * as Linux's force_sig does. addr is si_addr. */
+ * process 1 included, as Linux's force_sig does. addr is si_addr. */
 void signal_force(int sig, int code, uaddr_t addr);
 
 /* Whether signal_force(sig) would end the current process (no handler,
