@@ -131,7 +131,7 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
     if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
         return -EINVAL;
 
-    v = vma_tree_find_after(&s->vmas, start);
+    v = space_vma_find_after(s, start);
     if (!v)
         return -ENOMEM;
     if (grows & PROT_GROWSDOWN) {
@@ -149,7 +149,7 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
 
     pos = start;
     while (pos < end) {
-        v = vma_tree_find_after(&s->vmas, pos);
+        v = space_vma_find_after(s, pos);
         if (!v || v->start > pos) {
             err = -ENOMEM; /* a hole: what came before it stays changed */
             break;

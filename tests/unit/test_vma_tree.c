@@ -443,6 +443,15 @@ TEST(neighbours)
     CHECK(vma_tree_prev(&t, a) == NULL);
     CHECK(vma_tree_first(&t) == a);
     CHECK(vma_tree_last(&t) == c);
+    {
+        struct vma *p = NULL, *n = NULL;
+        vma_tree_neighbours(&t, b, &p, &n);
+        CHECK(p == a && n == c);
+        vma_tree_neighbours(&t, a, &p, &n);
+        CHECK(p == NULL && n == b);
+        vma_tree_neighbours(&t, c, &p, &n);
+        CHECK(p == b && n == NULL);
+    }
 
     /* find_after / find_before at every boundary. */
     CHECK(vma_tree_find_after(&t, 0x12000) == b);
@@ -458,7 +467,9 @@ TEST(neighbours)
 
     /* Adjacent VMAs: zero gaps on both sides. */
     {
-        struct vma *d = tree_add(&t, 0x12000, 0x15000);
+        struct vma *d = vma_new(0x12000, 0x15000), *p = NULL, *n = NULL;
+        vma_tree_insert_near(&t, d, &p, &n);
+        CHECK(p == a && n == b);
         CHECK_TREE(&t);
         CHECK_EQ(d->gap_pages, 0);
         CHECK_EQ(b->gap_pages, 0);
@@ -682,6 +693,17 @@ TEST(check_reports_corruption)
     CHECK(strstr(buf, "count") != NULL);
     t.count--;
 
+    /* The cached ends must be the lowest and the highest VMA. */
+    t.first = v[1];
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+    CHECK(strstr(buf, "first") != NULL);
+    t.first = v[0];
+    t.last = v[13];
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+    CHECK(strstr(buf, "last") != NULL);
+    t.last = v[14];
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == 0);
+
     /* A start below the floor. */
     t.floor = 2 * P;
     CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
@@ -751,6 +773,9 @@ static uaddr_t rand_addr(struct rand_run *r)
     return a;
 }
 
+static void rand_expect(struct rand_run *r, const char *what, uaddr_t addr, const struct vma *got,
+                        const struct vma *want);
+
 static void rand_insert(struct rand_run *r)
 {
     for (int tries = 0; tries < 8; tries++) {
@@ -766,8 +791,18 @@ static void rand_insert(struct rand_run *r)
             continue;
         v = vma_new(start, start + len);
         dump_set(&r->t, &r->m, start);
-        vma_tree_insert(&r->t, v);
-        model_insert(&r->m, v);
+        if (rng_below(2)) {
+            vma_tree_insert(&r->t, v);
+            model_insert(&r->m, v);
+        } else {
+            /* The neighbours the insertion reports are the model's. */
+            struct vma *prev = v, *next = v;
+            size_t i = model_index_after(&r->m, start);
+            vma_tree_insert_near(&r->t, v, &prev, &next);
+            model_insert(&r->m, v);
+            rand_expect(r, "insert_near prev", start, prev, i ? r->m.e[i - 1].v : NULL);
+            rand_expect(r, "insert_near next", start, next, i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
+        }
         return;
     }
 }
@@ -901,6 +936,10 @@ static void rand_verify(struct rand_run *r)
         const struct vma *v = r->m.e[i].v;
         rand_expect(r, "next", v->start, vma_tree_next(&r->t, v), i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
         rand_expect(r, "prev", v->start, vma_tree_prev(&r->t, v), i ? r->m.e[i - 1].v : NULL);
+        struct vma *prev = NULL, *next = NULL;
+        vma_tree_neighbours(&r->t, v, &prev, &next);
+        rand_expect(r, "neighbours next", v->start, next, i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
+        rand_expect(r, "neighbours prev", v->start, prev, i ? r->m.e[i - 1].v : NULL);
     }
     for (int q = 0; q < 3; q++)
         rand_gap_query(r);
