@@ -259,6 +259,7 @@ void vma_tree_init(struct vma_tree *t, uaddr_t floor)
     t->floor = floor;
     t->count = 0;
     t->first = t->last = NULL;
+    t->hint = t->hint_prev = t->hint_next = NULL;
 }
 
 /* Insert v. v->start < v->end, both page aligned, v->start >= t->floor, and
@@ -309,6 +310,7 @@ void vma_tree_insert_near(struct vma_tree *t, struct vma *v, struct vma **prev, 
     *link = v;
     vma_path_rebalance(path, n, succ ? succ_at : n);
     t->count++;
+    t->hint = NULL; /* pred and succ have a new neighbour */
     if (!pred)
         t->first = v;
     if (!succ)
@@ -328,6 +330,7 @@ void vma_tree_remove(struct vma_tree *t, struct vma *v)
 
     n = vma_path_to(t, v, path, &succ, &changed, &pred);
     k = n - 1; /* path[k] == link to v */
+    t->hint = NULL; /* v, or a neighbour of v */
     if (v == t->last) {
         /* v has no right subtree, so a left child is a leaf: the AVL
          * balance allows it no children of its own. */
@@ -428,6 +431,46 @@ struct vma *vma_tree_find_after(const struct vma_tree *t, uaddr_t addr)
             v = v->right;
         }
     }
+    return best;
+}
+
+/* find_after with the neighbours of the VMA found. The answer is the last
+ * node where the walk turns left. Its predecessor is the last node of its
+ * left subtree, or else the last node above it where the walk turned
+ * right; its successor is the first node of its right subtree, or else the
+ * last node above it where the walk turned left: the answer held before it.
+ * Both are noted when the answer is taken. O(log n), one descent. */
+struct vma *vma_tree_find_after_near(struct vma_tree *t, uaddr_t addr, struct vma **prev, struct vma **next)
+{
+    struct vma *v = t->root, *best = NULL, *right_turn = NULL, *pred = NULL, *succ = NULL;
+
+    if (t->hint && vma_gap_start(t->hint) <= addr && addr < t->hint->end) {
+        *prev = t->hint_prev;
+        *next = t->hint_next;
+        return t->hint;
+    }
+    while (v) {
+        if (addr < v->end) {
+            succ = best;
+            pred = right_turn;
+            best = v;
+            v = v->left;
+        } else {
+            right_turn = v;
+            v = v->right;
+        }
+    }
+    if (best && best->left)
+        for (pred = best->left; pred->right; pred = pred->right)
+            ;
+    if (best && best->right)
+        for (succ = best->right; succ->left; succ = succ->left)
+            ;
+    *prev = best ? pred : NULL;
+    *next = best ? succ : NULL;
+    t->hint = best;
+    t->hint_prev = *prev;
+    t->hint_next = *next;
     return best;
 }
 
@@ -693,6 +736,7 @@ struct vma_check {
     uaddr_t prev_end;   /* end of the last VMA visited in order, or floor */
     uint64_t visited;
     const struct vma *lowest, *highest; /* first and last visited in order */
+    bool hint_seen;
 };
 
 /* Describe the first problem: "vma [start, end): what (stored X, expected Y)". */
@@ -755,6 +799,13 @@ static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, i
     if (v->gap_pages != gap)
         return vma_check_fail(c, v, "wrong gap_pages", true, v->gap_pages, gap);
     c->prev_end = v->end;
+    if (c->t->hint && c->highest == c->t->hint && c->t->hint_next != v)
+        return vma_check_fail(c, c->t->hint, "hint_next is not the hint's successor", false, 0, 0);
+    if (v == c->t->hint) {
+        c->hint_seen = true;
+        if (c->t->hint_prev != c->highest)
+            return vma_check_fail(c, v, "hint_prev is not the hint's predecessor", false, 0, 0);
+    }
     if (!c->lowest)
         c->lowest = v;
     c->highest = v;
@@ -782,7 +833,7 @@ static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, i
  * bufsz; buf may be NULL when bufsz is 0). */
 int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
 {
-    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0, NULL, NULL};
+    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0, NULL, NULL, false};
     uint64_t max_gap;
     int height;
 
@@ -800,5 +851,9 @@ int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
     if (t->last != c.highest)
         return vma_check_fail(&c, t->last, "last is not the highest VMA", true,
                               t->last ? t->last->start : 0, c.highest ? c.highest->start : 0);
+    if (t->hint && !c.hint_seen)
+        return vma_check_fail(&c, NULL, "hint is not in the tree", false, 0, 0);
+    if (t->hint && t->hint == c.highest && t->hint_next)
+        return vma_check_fail(&c, t->hint, "hint_next is not the hint's successor", false, 0, 0);
     return 0;
 }

@@ -704,6 +704,28 @@ TEST(check_reports_corruption)
     t.last = v[14];
     CHECK(vma_tree_check(&t, buf, sizeof buf) == 0);
 
+    /* The hint's neighbours must be its neighbours, and it must be in the
+     * tree. */
+    {
+        struct vma *p = NULL, *n = NULL, *outside = vma_new(100 * P, 101 * P);
+        CHECK(vma_tree_find_after_near(&t, v[3]->start, &p, &n) == v[3]);
+        CHECK(t.hint == v[3] && p == v[2] && n == v[4]);
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == 0);
+        t.hint_next = v[5];
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "hint_next") != NULL);
+        t.hint_next = v[4];
+        t.hint_prev = v[1];
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "hint_prev") != NULL);
+        t.hint_prev = v[2];
+        t.hint = outside;
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "hint is not in the tree") != NULL);
+        t.hint = NULL;
+        free(outside);
+    }
+
     /* A start below the floor. */
     t.floor = 2 * P;
     CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
@@ -929,6 +951,14 @@ static void rand_verify(struct rand_run *r)
         }
         rand_expect(r, "find", a, vma_tree_find(&r->t, a), model_find(&r->m, a));
         rand_expect(r, "find_after", a, vma_tree_find_after(&r->t, a), model_find_after(&r->m, a));
+        {
+            struct vma *p = r->t.root, *n = r->t.root; /* overwritten */
+            size_t i = model_index_after(&r->m, a);
+            rand_expect(r, "find_after_near", a, vma_tree_find_after_near(&r->t, a, &p, &n),
+                        model_find_after(&r->m, a));
+            rand_expect(r, "find_after_near prev", a, p, i < r->m.n && i ? r->m.e[i - 1].v : NULL);
+            rand_expect(r, "find_after_near next", a, n, i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
+        }
         rand_expect(r, "find_before", a, vma_tree_find_before(&r->t, a), model_find_before(&r->m, a));
     }
     if (r->m.n) {

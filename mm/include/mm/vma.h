@@ -55,12 +55,16 @@ struct vma {
  * "VMA end" of the first VMA); gaps above the last VMA are not in the tree:
  * vma_tree_last() gives what a caller needs to consider them. first and
  * last are the lowest and highest VMAs (NULL when empty), kept by insertion
- * and removal so that both ends of the address space cost no descent. */
+ * and removal so that both ends of the address space cost no descent. hint
+ * is the VMA vma_tree_find_after_near() found last, hint_prev and hint_next
+ * its neighbours then; insertion and removal forget it (bounds changes keep
+ * the order, so they keep it). */
 struct vma_tree {
     struct vma *root;
     uaddr_t floor;
     uint64_t count;
     struct vma *first, *last;
+    struct vma *hint, *hint_prev, *hint_next;
 };
 
 /* Where the gap below v begins: the end of the previous VMA, or the tree's
@@ -91,6 +95,12 @@ struct vma *vma_tree_find(const struct vma_tree *t, uaddr_t addr);
 /* The first VMA with end > addr (the one containing addr, or the next one
  * above it), or NULL. Linux's find_vma. */
 struct vma *vma_tree_find_after(const struct vma_tree *t, uaddr_t addr);
+
+/* As vma_tree_find_after, and set *prev and *next to the neighbours of the
+ * VMA found (NULL at the ends; both NULL when none is found), from the same
+ * descent, or from none when addr lies in the hint or the gap below it.
+ * Remembers the answer as the hint. */
+struct vma *vma_tree_find_after_near(struct vma_tree *t, uaddr_t addr, struct vma **prev, struct vma **next);
 
 /* The last VMA with start < addr, or NULL. */
 struct vma *vma_tree_find_before(const struct vma_tree *t, uaddr_t addr);
@@ -123,7 +133,7 @@ bool vma_tree_gap_topdown(const struct vma_tree *t, uint64_t len, uaddr_t low, u
 bool vma_tree_gap_bottomup(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
 
 /* Verify ordering, non-overlap, gap values, max_gap augmentation, heights
- * and AVL balance, count, and the first and last VMAs. O(n). Returns 0, or -1 after describing the
+ * and AVL balance, count, the first and last VMAs, and the hint. O(n). Returns 0, or -1 after describing the
  * first problem in buf (of size bufsz). */
 int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz);
 
