@@ -105,3 +105,34 @@ TEST(new_mapping_is_cached_and_merged_with_its_neighbours)
     T_CHECK(s);
     t_space_done(s);
 }
+
+/* VMAs created in address order become a tree whose upper levels are
+ * every 64th record, every 128th, and so on. Those records must not all
+ * sit at the same offset of their pages (the same cache sets): the slab
+ * colours each new frame. Of 64 frames' worth of records, the first record
+ * of each frame lands on many different offsets. */
+TEST(vma_records_are_coloured)
+{
+    enum { FRAMES = 64, PER = 4096 / 64 };
+    struct space *s = t_space(SPACE_LAZY);
+    static struct vma *recs[FRAMES * PER];
+    bool offset_used[PER] = {0};
+    unsigned distinct = 0;
+
+    CHECK_EQ(PAGE_SIZE / sizeof(struct vma), PER);
+    for (unsigned i = 0; i < FRAMES * PER; i++) {
+        recs[i] = vma_alloc();
+        CHECK(recs[i] != NULL);
+    }
+    for (unsigned i = 0; i < FRAMES * PER; i += PER) {
+        unsigned slot = (unsigned)(((uintptr_t)recs[i] & (PAGE_SIZE - 1)) / sizeof(struct vma));
+        distinct += !offset_used[slot];
+        offset_used[slot] = true;
+    }
+    /* A hash of 64 frame numbers into 64 slots: well over a third of the
+     * slots (without colouring: exactly one). */
+    CHECK(distinct >= PER / 3);
+    for (unsigned i = 0; i < FRAMES * PER; i++)
+        vma_free(recs[i]);
+    t_space_done(s);
+}
