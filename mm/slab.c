@@ -63,11 +63,15 @@ static int slab_grow(struct slab_cache *c)
     uint32_t fn = frame_number(pa);
     struct frame *f = frame_entry(fn);
     void *page = platform_phys_to_virt(pa);
-    uint32_t colour = (uint32_t)(((uint64_t)fn * 0x9e3779b97f4a7c15ull) >> 40) % per;
-    for (uint32_t k = 0; k < per; k++) {
-        uint32_t i = (colour + k) % per, next = (colour + k + 1) % per;
-        *slab_link(page, c->size, (uint16_t)i) = (uint16_t)(k + 1 < per ? next : SLAB_END);
-    }
+    /* The first slot: a multiplicative hash of the frame number, scaled to
+     * [0, per) without a division. */
+    uint32_t colour = (uint32_t)((((uint64_t)fn * 0x9e3779b97f4a7c15ull) >> 32) * per >> 32);
+    /* The list runs colour, colour + 1, ..., per - 1, 0, ..., colour - 1. */
+    for (uint32_t i = 0; i + 1 < per; i++)
+        *slab_link(page, c->size, (uint16_t)i) = (uint16_t)(i + 1);
+    *slab_link(page, c->size, (uint16_t)(per - 1)) = (uint16_t)(colour ? 0 : SLAB_END);
+    if (colour)
+        *slab_link(page, c->size, (uint16_t)(colour - 1)) = SLAB_END;
     f->slab_free = (uint16_t)colour;
     f->slab_inuse = 0;
     partial_push(c, fn);
