@@ -2,8 +2,13 @@
  *
  * Prints nanoseconds per insert, remove, find, find_after and gap search
  * (top-down and bottom-up, random windows) for trees of 10, 1,000, 100,000
- * and 1,000,000 VMAs, inserted and removed in random order. Needs only
- * mm/vma_tree.c:
+ * and 1,000,000 VMAs, inserted and removed in random order. Then, to tell
+ * the tree's cost from the memory's: the mean number of nodes a find at a
+ * random address visits ("depth"), and the time of a bare pointer chase
+ * through the same 64-byte records in random order, one hop ("chase 1":
+ * what any structure pays to read one record it has not read lately) and
+ * as many hops as a find visits ("chase d": a find with nothing cached).
+ * Needs only mm/vma_tree.c:
  *
  *   gcc -std=c11 -O2 -DNDEBUG -Imm/include mm/vma_tree.c bench/vma_tree_bench.c -o vma_tree_bench
  */
@@ -27,6 +32,24 @@ static uint64_t rng_next(void)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+/* Nodes a find of addr visits. */
+static unsigned find_depth(const struct vma_tree *t, uaddr_t addr)
+{
+    const struct vma *v = t->root;
+    unsigned d = 0;
+
+    while (v) {
+        d++;
+        if (addr < v->start)
+            v = v->left;
+        else if (addr >= v->end)
+            v = v->right;
+        else
+            break;
+    }
+    return d;
 }
 
 static double now_ns(void)
@@ -54,7 +77,7 @@ static void bench_size(uint32_t n)
     uint32_t *perm = malloc(n * sizeof *perm);
     uint64_t rounds = n >= QUERIES ? 1 : QUERIES / n, sink = 0;
     uaddr_t span = bench_start(n) - BASE, addr;
-    double t_ins = 0, t_rem = 0, t0, t_find, t_after, t_top, t_bot;
+    double t_ins = 0, t_rem = 0, t0, t_find, t_after, t_top, t_bot, t_chase1, t_chased, depth = 0;
     struct vma_tree t;
 
     if (!nodes || !perm) {
@@ -118,15 +141,38 @@ static void bench_size(uint32_t n)
     }
     t_bot = now_ns() - t0;
 
+    for (uint32_t q = 0; q < QUERIES; q++)
+        depth += find_depth(&t, BASE + rng_next() % span);
+    depth /= QUERIES;
+
     shuffle(perm, n);
     t0 = now_ns();
     for (uint32_t i = 0; i < n; i++)
         vma_tree_remove(&t, &nodes[perm[i]]);
     t_rem += now_ns() - t0;
 
-    printf("%9" PRIu32 " %9.1f %9.1f %9.1f %11.1f %9.1f %9.1f   (%" PRIx64 ")\n", n, t_ins / (double)(rounds * n),
-           t_rem / (double)(rounds * n), t_find / QUERIES, t_after / QUERIES, t_top / QUERIES, t_bot / QUERIES,
-           sink & 0xfff);
+    /* The records, out of the tree, linked into one cycle in random order
+     * through their left links: a chase visits them as a find visits
+     * nodes it has not cached. */
+    shuffle(perm, n);
+    for (uint32_t i = 0; i < n; i++)
+        nodes[perm[i]].left = &nodes[perm[(i + 1) % n]];
+    unsigned hops = (unsigned)(depth + 0.5);
+    const struct vma *c = &nodes[perm[0]];
+    t0 = now_ns();
+    for (uint32_t q = 0; q < QUERIES; q++)
+        c = c->left;
+    t_chase1 = now_ns() - t0;
+    t0 = now_ns();
+    for (uint32_t q = 0; q < QUERIES; q++)
+        for (unsigned h = 0; h < hops; h++)
+            c = c->left;
+    t_chased = now_ns() - t0;
+    sink += c->start;
+
+    printf("%9" PRIu32 " %9.1f %9.1f %9.1f %11.1f %9.1f %9.1f %7.1f %9.1f %9.1f   (%" PRIx64 ")\n", n,
+           t_ins / (double)(rounds * n), t_rem / (double)(rounds * n), t_find / QUERIES, t_after / QUERIES,
+           t_top / QUERIES, t_bot / QUERIES, depth, t_chase1 / QUERIES, t_chased / QUERIES, sink & 0xfff);
     free(perm);
     free(nodes);
 }
@@ -136,8 +182,8 @@ int main(void)
     static const uint32_t sizes[] = {10, 1000, 100000, 1000000};
 
     printf("ns per operation (random order; gap search in random windows)\n");
-    printf("%9s %9s %9s %9s %11s %9s %9s\n", "nodes", "insert", "remove", "find", "find_after", "gap_top",
-           "gap_bot");
+    printf("%9s %9s %9s %9s %11s %9s %9s %7s %9s %9s\n", "nodes", "insert", "remove", "find", "find_after",
+           "gap_top", "gap_bot", "depth", "chase 1", "chase d");
     for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         bench_size(sizes[i]);
     return 0;

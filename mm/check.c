@@ -96,10 +96,12 @@ static void check_leaf(void *arg, uaddr_t va, paddr_t pa, unsigned prot)
 int space_check(struct space *s, char *buf, size_t bufsz)
 {
     struct leaf_check c = {.s = s};
+    bool cache_in_tree = false;
 
     if (vma_tree_check(&s->vmas, buf, bufsz))
         return -1;
     for (struct vma *v = vma_tree_first(&s->vmas); v; v = vma_tree_next(&s->vmas, v)) {
+        cache_in_tree |= v == s->vma_cache;
         if (!page_aligned(v->start) || !page_aligned(v->end) || v->start >= v->end ||
             v->end > s->top)
             return check_fail(buf, bufsz, "bad VMA bounds", v->start, v->end);
@@ -108,6 +110,10 @@ int space_check(struct space *s, char *buf, size_t bufsz)
         if (v->obj && v->obj->refs == 0)
             return check_fail(buf, bufsz, "VMA points at a dead object", v->start, v->end);
     }
+    /* The lookup cache answers for its VMA and the gap below it: it must
+     * never outlive the VMA's place in the tree. */
+    if (s->vma_cache && !cache_in_tree)
+        return check_fail(buf, bufsz, "lookup cache names a VMA not in the tree", 0, 0);
     if (s->vmas.count > s->max_map_count + 1)
         return check_fail(buf, bufsz, "VMA count above the limit", s->vmas.count, s->max_map_count);
     pmap_walk(&s->pmap, 0, s->top, check_leaf, &c);

@@ -5,7 +5,14 @@
  * index), headed by the frame-table entry's slab_free; slab_inuse counts the
  * allocated ones. Frames with at least one free object sit on the cache's
  * partial list (doubly linked through the frame table), and allocation
- * always takes from the head. */
+ * always takes from the head.
+ *
+ * Colour: a new frame hands out its objects starting at a slot chosen by
+ * hashing its frame number, wrapping around. Without it the k-th object of
+ * every frame sits at the same offset in its page, and objects allocated
+ * at regular intervals (every 64th VMA: the upper levels of a tree built
+ * in address order) all fall into the same few cache sets, which then
+ * cannot hold them. */
 #include <mm/errno.h>
 #include <mm/platform.h>
 #include <mm/slab.h>
@@ -56,9 +63,16 @@ static int slab_grow(struct slab_cache *c)
     uint32_t fn = frame_number(pa);
     struct frame *f = frame_entry(fn);
     void *page = platform_phys_to_virt(pa);
-    for (uint32_t i = 0; i < per; i++)
-        *slab_link(page, c->size, (uint16_t)i) = (uint16_t)(i + 1 < per ? i + 1 : SLAB_END);
-    f->slab_free = 0;
+    /* The first slot: a multiplicative hash of the frame number, scaled to
+     * [0, per) without a division. */
+    uint32_t colour = (uint32_t)((((uint64_t)fn * 0x9e3779b97f4a7c15ull) >> 32) * per >> 32);
+    /* The list runs colour, colour + 1, ..., per - 1, 0, ..., colour - 1. */
+    for (uint32_t i = 0; i + 1 < per; i++)
+        *slab_link(page, c->size, (uint16_t)i) = (uint16_t)(i + 1);
+    *slab_link(page, c->size, (uint16_t)(per - 1)) = (uint16_t)(colour ? 0 : SLAB_END);
+    if (colour)
+        *slab_link(page, c->size, (uint16_t)(colour - 1)) = SLAB_END;
+    f->slab_free = (uint16_t)colour;
     f->slab_inuse = 0;
     partial_push(c, fn);
     c->frames++;

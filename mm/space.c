@@ -65,12 +65,27 @@ bool space_vma_is_stack(const struct space *s, const struct vma *v)
     return s->start_stack && v->start <= s->start_stack && v->end >= s->start_stack;
 }
 
+/* The lookup cache is the VMA found last. Its stored gap says what lies
+ * below it too: an address in [vma_gap_start(v), v->end) has v as its first
+ * VMA ending above it, and is mapped only from v->start on. The gap is kept
+ * by the tree, so it is right for as long as v is in the tree. */
 struct vma *space_vma_find(struct space *s, uaddr_t addr)
 {
     struct vma *v = s->vma_cache;
-    if (v && v->start <= addr && addr < v->end)
-        return v;
+    if (v && vma_gap_start(v) <= addr && addr < v->end)
+        return addr >= v->start ? v : 0;
     v = vma_tree_find(&s->vmas, addr);
+    if (v)
+        s->vma_cache = v;
+    return v;
+}
+
+struct vma *space_vma_find_after(struct space *s, uaddr_t addr)
+{
+    struct vma *v = s->vma_cache;
+    if (v && vma_gap_start(v) <= addr && addr < v->end)
+        return v;
+    v = vma_tree_find_after(&s->vmas, addr);
     if (v)
         s->vma_cache = v;
     return v;
@@ -198,10 +213,19 @@ static void vma_absorb_next(struct space *s, struct vma *a, struct vma *b)
 
 struct vma *space_vma_merge(struct space *s, struct vma *v)
 {
+    struct vma *prev = 0, *next;
+
     /* A VMA with free pages below it has no left neighbour to merge with:
-     * its stored gap saves the search. */
-    struct vma *prev = v->gap_pages ? 0 : vma_tree_prev(&s->vmas, v);
-    struct vma *next = vma_tree_next(&s->vmas, v);
+     * its stored gap saves the search. Otherwise one descent finds both. */
+    if (v->gap_pages)
+        next = vma_tree_next(&s->vmas, v);
+    else
+        vma_tree_neighbours(&s->vmas, v, &prev, &next);
+    return space_vma_merge_near(s, v, prev, next);
+}
+
+struct vma *space_vma_merge_near(struct space *s, struct vma *v, struct vma *prev, struct vma *next)
+{
     bool left = prev && vma_can_merge(prev, v);
     bool right = next && vma_can_merge(v, next);
 
@@ -220,7 +244,7 @@ struct vma *space_vma_merge(struct space *s, struct vma *v)
 
 void space_range_plan(struct space *s, uaddr_t start, uaddr_t end, struct range_plan *plan)
 {
-    struct vma *first = vma_tree_find_after(&s->vmas, start);
+    struct vma *first = space_vma_find_after(s, start);
 
     *plan = (struct range_plan){0};
     if (!first || first->start >= end)

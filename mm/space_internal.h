@@ -79,6 +79,15 @@ bool vma_can_merge(const struct vma *a, const struct vma *b);
  * that now covers v's range. */
 struct vma *space_vma_merge(struct space *s, struct vma *v);
 
+/* The same, with v's neighbours already known (from vma_tree_insert_near):
+ * prev may be NULL when v has a gap below it, as no merge crosses one. */
+struct vma *space_vma_merge_near(struct space *s, struct vma *v, struct vma *prev, struct vma *next);
+
+/* The first VMA with end > addr, or NULL (vma_tree_find_after), answered
+ * from the lookup cache when addr lies in the cached VMA or the gap below
+ * it; a VMA found in the tree becomes the cached one. */
+struct vma *space_vma_find_after(struct space *s, uaddr_t addr);
+
 /* What removing [start, end) involves: the first VMA it touches (NULL when
  * none), how many splits (0, 1 or 2), and whether it splits one VMA in the
  * middle (a net gain of one VMA). */

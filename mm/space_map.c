@@ -304,9 +304,11 @@ static int64_t space_map_do(struct space *s, uaddr_t addr, uint64_t len, unsigne
         v->flags |= VMA_DROPPABLE | VMA_WIPEONFORK | VMA_NOHUGEPAGE;
     if (file && file->zero && !file->writable && type != MAP_PRIVATE)
         v->flags &= ~(unsigned)VMA_MAYWRITE; /* Linux: VM_MAYWRITE goes with VM_SHARED */
-    vma_tree_insert(&s->vmas, v);
+    struct vma *prev, *next;
+    vma_tree_insert_near(&s->vmas, v, &prev, &next);
     vma_spares_put(&sp);
-    v = space_vma_merge(s, v);
+    v = space_vma_merge_near(s, v, prev, next);
+    s->vma_cache = v; /* a new mapping is the next one looked up, as a rule */
 
     /* Population never fails the mapping (Linux ignores MAP_POPULATE
      * errors too): pages it could not fill are filled by faults later. */

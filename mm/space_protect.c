@@ -38,8 +38,8 @@ static void space_protect_leaves(struct space *s, const struct vma *v, uaddr_t s
  * merge with it, prev grows over it and v shrinks (and the mirror case at
  * v's tail). No record is added, so the VMA limit does not apply. Returns
  * the neighbour now covering the range, or NULL. */
-static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t start, uaddr_t end,
-                                       unsigned nf)
+static struct vma *space_protect_shift(struct space *s, struct vma *v, struct vma *prev, struct vma *next,
+                                       uaddr_t start, uaddr_t end, unsigned nf)
 {
     uint64_t pages = (end - start) >> PAGE_SHIFT;
     struct vma piece = *v;
@@ -49,7 +49,6 @@ static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t s
     piece.flags = nf & VMA_FLAGS_MASK;
     piece.pgoff = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
     if (start == v->start && end < v->end && !v->gap_pages) {
-        struct vma *prev = vma_tree_prev(&s->vmas, v);
         if (!prev || !vma_can_merge(prev, &piece))
             return 0;
         vma_tree_adjust(&s->vmas, v, end, v->end);
@@ -61,7 +60,6 @@ static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t s
         return prev;
     }
     if (end == v->end && start > v->start) {
-        struct vma *next = vma_tree_next(&s->vmas, v);
         if (!next || !vma_can_merge(&piece, next))
             return 0;
         vma_tree_adjust(&s->vmas, v, v->start, start);
@@ -75,17 +73,18 @@ static struct vma *space_protect_shift(struct space *s, struct vma *v, uaddr_t s
     return 0;
 }
 
-/* Apply new flags to [start, end) inside v. Returns the VMA now covering
- * the range's end, or NULL with *err set. */
-static struct vma *space_protect_vma(struct space *s, struct vma *v, uaddr_t start, uaddr_t end,
-                                     unsigned nf, int *err)
+/* Apply new flags to [start, end) inside v, whose neighbours are prev and
+ * next. Returns the VMA now covering the range's end, or NULL with *err
+ * set. */
+static struct vma *space_protect_vma(struct space *s, struct vma *v, struct vma *prev, struct vma *next,
+                                     uaddr_t start, uaddr_t end, unsigned nf, int *err)
 {
     struct vma_spares sp;
     unsigned need = (v->start < start) + (v->end > end);
 
     if (nf == v->flags)
         return v;
-    struct vma *took = space_protect_shift(s, v, start, end, nf);
+    struct vma *took = space_protect_shift(s, v, prev, next, start, end, nf);
     if (took)
         return took;
     if (vma_spares_get(&sp, need)) {
@@ -112,7 +111,8 @@ static struct vma *space_protect_vma(struct space *s, struct vma *v, uaddr_t sta
     unsigned old = v->flags;
     v->flags = nf & VMA_FLAGS_MASK;
     space_protect_leaves(s, v, v->start, v->end, old);
-    return space_vma_merge(s, v);
+    /* Without a split the tree is as it was found: the neighbours stand. */
+    return need ? space_vma_merge(s, v) : space_vma_merge_near(s, v, prev, next);
 }
 
 /* Contract: see space.h. */
@@ -120,7 +120,7 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
 {
     unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
     uaddr_t start = addr, end, pos;
-    struct vma *v;
+    struct vma *v, *prev, *next;
     int err = 0;
 
     prot &= ~(unsigned long)(PROT_GROWSDOWN | PROT_GROWSUP);
@@ -136,7 +136,8 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
     if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
         return -EINVAL;
 
-    v = vma_tree_find_after(&s->vmas, start);
+    /* One descent finds the first VMA and its neighbours, for its merge. */
+    v = vma_tree_find_after_near(&s->vmas, start, &prev, &next);
     if (!v)
         return -ENOMEM;
     if (grows & PROT_GROWSDOWN) {
@@ -154,7 +155,9 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
 
     pos = start;
     while (pos < end) {
-        v = vma_tree_find_after(&s->vmas, pos);
+        /* The first piece starts in v (start is in it, or is its start). */
+        if (pos != start)
+            v = vma_tree_find_after_near(&s->vmas, pos, &prev, &next);
         if (!v || v->start > pos) {
             err = -ENOMEM; /* a hole: what came before it stays changed */
             break;
@@ -170,7 +173,7 @@ int space_protect(struct space *s, uaddr_t addr, uint64_t len, unsigned long pro
             err = -ENOMEM;
             break;
         }
-        if (!space_protect_vma(s, v, piece_start, piece_end, nf, &err))
+        if (!space_protect_vma(s, v, prev, next, piece_start, piece_end, nf, &err))
             break;
         if (s->policy == SPACE_EAGER && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
             (void)space_populate(s, piece_start, piece_end);

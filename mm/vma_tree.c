@@ -86,12 +86,6 @@ static inline uint64_t vma_gap_bytes(const struct vma *v)
     return (uint64_t)v->gap_pages << PAGE_SHIFT;
 }
 
-/* Where the gap of v begins: the end of the previous VMA, or the floor. */
-static inline uaddr_t vma_gap_start(const struct vma *v)
-{
-    return v->start - vma_gap_bytes(v);
-}
-
 static inline int vma_node_height(const struct vma *v)
 {
     return v ? (int)v->height : 0;
@@ -209,14 +203,16 @@ static void vma_path_rebalance(struct vma **path[], int n, int changed)
  * v's own link last. Returns the path length and sets *succ to the last
  * node where the walk turned left (v's successor when v has no right
  * subtree) and *succ_at to its index in path[], or NULL and the index of
- * v's link. */
+ * v's link; and *pred to the last node where it turned right (v's
+ * predecessor when v has no left subtree), or NULL. */
 static int vma_path_to(struct vma_tree *t, const struct vma *v, struct vma **path[], struct vma **succ,
-                       int *succ_at)
+                       int *succ_at, struct vma **pred)
 {
     struct vma **link = &t->root;
     int n = 0;
 
     *succ = NULL;
+    *pred = NULL;
     for (;;) {
         struct vma *c = *link;
         VMA_TREE_ASSERT(c != NULL); /* v is not in this tree */
@@ -233,6 +229,7 @@ static int vma_path_to(struct vma_tree *t, const struct vma *v, struct vma **pat
             link = &c->left;
         } else {
             VMA_TREE_ASSERT(v->start != c->start); /* another VMA at v's place */
+            *pred = c;
             link = &c->right;
         }
     }
@@ -261,6 +258,8 @@ void vma_tree_init(struct vma_tree *t, uaddr_t floor)
     t->root = NULL;
     t->floor = floor;
     t->count = 0;
+    t->first = t->last = NULL;
+    t->hint = t->hint_prev = t->hint_next = NULL;
 }
 
 /* Insert v. v->start < v->end, both page aligned, v->start >= t->floor, and
@@ -269,6 +268,16 @@ void vma_tree_init(struct vma_tree *t, uaddr_t floor)
  * and shrinks its successor's. O(log n), never allocates, cannot fail
  * (misuse traps). */
 void vma_tree_insert(struct vma_tree *t, struct vma *v)
+{
+    struct vma *prev, *next;
+
+    vma_tree_insert_near(t, v, &prev, &next);
+}
+
+/* Insert v as vma_tree_insert() does. The descent ends at the empty slot
+ * between v's predecessor and successor: they are returned in *prev and
+ * *next (NULL at the ends), at no extra cost. */
+void vma_tree_insert_near(struct vma_tree *t, struct vma *v, struct vma **prev, struct vma **next)
 {
     struct vma **path[VMA_TREE_MAX_DEPTH];
     struct vma **link = &t->root;
@@ -301,6 +310,13 @@ void vma_tree_insert(struct vma_tree *t, struct vma *v)
     *link = v;
     vma_path_rebalance(path, n, succ ? succ_at : n);
     t->count++;
+    t->hint = NULL; /* pred and succ have a new neighbour */
+    if (!pred)
+        t->first = v;
+    if (!succ)
+        t->last = v;
+    *prev = pred;
+    *next = succ;
 }
 
 /* Remove v, which must be in t. Its successor's gap grows by v's gap and
@@ -309,11 +325,19 @@ void vma_tree_insert(struct vma_tree *t, struct vma *v)
 void vma_tree_remove(struct vma_tree *t, struct vma *v)
 {
     struct vma **path[VMA_TREE_MAX_DEPTH];
-    struct vma *succ;
+    struct vma *succ, *pred;
     int n, k, changed;
 
-    n = vma_path_to(t, v, path, &succ, &changed);
+    n = vma_path_to(t, v, path, &succ, &changed, &pred);
     k = n - 1; /* path[k] == link to v */
+    t->hint = NULL; /* v, or a neighbour of v */
+    if (v == t->last) {
+        /* v has no right subtree, so a left child is a leaf: the AVL
+         * balance allows it no children of its own. */
+        t->last = v->left ? v->left : pred;
+    }
+    if (v == t->first)
+        t->first = v->right ? NULL : succ; /* the right case is set below */
     if (!v->right) {
         /* The successor, if any, is an ancestor of v: it is on the path. */
         *path[k] = v->left;
@@ -333,6 +357,8 @@ void vma_tree_remove(struct vma_tree *t, struct vma *v)
         s->right = v->right;
         s->height = v->height;
         vma_gap_set(s, vma_gap_start(v));
+        if (!t->first)
+            t->first = s;
         *path[k] = s;
         path[k + 1] = &s->right; /* was &v->right */
         changed = k;             /* s is new at k: its cached fields are stale */
@@ -350,12 +376,12 @@ void vma_tree_remove(struct vma_tree *t, struct vma *v)
 void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t end)
 {
     struct vma **path[VMA_TREE_MAX_DEPTH];
-    struct vma *succ;
+    struct vma *succ, *pred;
     uaddr_t prev_end = vma_gap_start(v);
     int n, changed;
 
     VMA_TREE_ASSERT(start < end && page_aligned(start | end) && prev_end <= start);
-    n = vma_path_to(t, v, path, &succ, &changed);
+    n = vma_path_to(t, v, path, &succ, &changed, &pred);
     if (v->right) {
         n = vma_path_leftmost(&v->right, path, n);
         succ = *path[n - 1];
@@ -408,6 +434,46 @@ struct vma *vma_tree_find_after(const struct vma_tree *t, uaddr_t addr)
     return best;
 }
 
+/* find_after with the neighbours of the VMA found. The answer is the last
+ * node where the walk turns left. Its predecessor is the last node of its
+ * left subtree, or else the last node above it where the walk turned
+ * right; its successor is the first node of its right subtree, or else the
+ * last node above it where the walk turned left: the answer held before it.
+ * Both are noted when the answer is taken. O(log n), one descent. */
+struct vma *vma_tree_find_after_near(struct vma_tree *t, uaddr_t addr, struct vma **prev, struct vma **next)
+{
+    struct vma *v = t->root, *best = NULL, *right_turn = NULL, *pred = NULL, *succ = NULL;
+
+    if (t->hint && vma_gap_start(t->hint) <= addr && addr < t->hint->end) {
+        *prev = t->hint_prev;
+        *next = t->hint_next;
+        return t->hint;
+    }
+    while (v) {
+        if (addr < v->end) {
+            succ = best;
+            pred = right_turn;
+            best = v;
+            v = v->left;
+        } else {
+            right_turn = v;
+            v = v->right;
+        }
+    }
+    if (best && best->left)
+        for (pred = best->left; pred->right; pred = pred->right)
+            ;
+    if (best && best->right)
+        for (succ = best->right; succ->left; succ = succ->left)
+            ;
+    *prev = best ? pred : NULL;
+    *next = best ? succ : NULL;
+    t->hint = best;
+    t->hint_prev = *prev;
+    t->hint_next = *next;
+    return best;
+}
+
 /* The last VMA with start < addr, or NULL. O(log n). */
 struct vma *vma_tree_find_before(const struct vma_tree *t, uaddr_t addr)
 {
@@ -424,34 +490,26 @@ struct vma *vma_tree_find_before(const struct vma_tree *t, uaddr_t addr)
     return best;
 }
 
-/* The lowest VMA, or NULL when t is empty. O(log n). */
+/* The lowest VMA, or NULL when t is empty. O(1). */
 struct vma *vma_tree_first(const struct vma_tree *t)
 {
-    struct vma *v = t->root;
-
-    if (v)
-        while (v->left)
-            v = v->left;
-    return v;
+    return t->first;
 }
 
-/* The highest VMA, or NULL when t is empty. O(log n). */
+/* The highest VMA, or NULL when t is empty. O(1). */
 struct vma *vma_tree_last(const struct vma_tree *t)
 {
-    struct vma *v = t->root;
-
-    if (v)
-        while (v->right)
-            v = v->right;
-    return v;
+    return t->last;
 }
 
 /* The VMA after v (which must be in t) in address order, or NULL. O(log n):
- * down v's right subtree, or else from the root. */
+ * down v's right subtree, or else from the root; O(1) for the last VMA. */
 struct vma *vma_tree_next(const struct vma_tree *t, const struct vma *v)
 {
     struct vma *c, *best = NULL;
 
+    if (v == t->last)
+        return NULL;
     if (v->right) {
         for (c = v->right; c->left; c = c->left)
             ;
@@ -468,11 +526,14 @@ struct vma *vma_tree_next(const struct vma_tree *t, const struct vma *v)
     return best;
 }
 
-/* The VMA before v (which must be in t) in address order, or NULL. O(log n). */
+/* The VMA before v (which must be in t) in address order, or NULL.
+ * O(log n); O(1) for the first VMA. */
 struct vma *vma_tree_prev(const struct vma_tree *t, const struct vma *v)
 {
     struct vma *c, *best = NULL;
 
+    if (v == t->first)
+        return NULL;
     if (v->left) {
         for (c = v->left; c->right; c = c->right)
             ;
@@ -487,6 +548,37 @@ struct vma *vma_tree_prev(const struct vma_tree *t, const struct vma *v)
         }
     }
     return best;
+}
+
+/* Both neighbours of v (which must be in t): the predecessor is the last
+ * node of v's left subtree, or else the last ancestor where the way down
+ * to v turns right; the successor mirrors it. One descent from the root
+ * serves both, and none is needed when v has two children or sits at an
+ * end of the tree with a child on the other side. */
+void vma_tree_neighbours(const struct vma_tree *t, const struct vma *v, struct vma **prev, struct vma **next)
+{
+    struct vma *c, *before = NULL, *after = NULL;
+
+    if ((!v->left && v != t->first) || (!v->right && v != t->last)) {
+        for (c = t->root; c && c != v;) {
+            if (v->start < c->start) {
+                after = c;
+                c = c->left;
+            } else {
+                before = c;
+                c = c->right;
+            }
+        }
+        VMA_TREE_ASSERT(c == v); /* v is not in this tree */
+    }
+    if (v->left)
+        for (before = v->left; before->right; before = before->right)
+            ;
+    if (v->right)
+        for (after = v->right; after->left; after = after->left)
+            ;
+    *prev = before;
+    *next = after;
 }
 
 /* ---- gap search ----
@@ -643,6 +735,8 @@ struct vma_check {
     struct vma_msg msg;
     uaddr_t prev_end;   /* end of the last VMA visited in order, or floor */
     uint64_t visited;
+    const struct vma *lowest, *highest; /* first and last visited in order */
+    bool hint_seen;
 };
 
 /* Describe the first problem: "vma [start, end): what (stored X, expected Y)". */
@@ -705,6 +799,16 @@ static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, i
     if (v->gap_pages != gap)
         return vma_check_fail(c, v, "wrong gap_pages", true, v->gap_pages, gap);
     c->prev_end = v->end;
+    if (c->t->hint && c->highest == c->t->hint && c->t->hint_next != v)
+        return vma_check_fail(c, c->t->hint, "hint_next is not the hint's successor", false, 0, 0);
+    if (v == c->t->hint) {
+        c->hint_seen = true;
+        if (c->t->hint_prev != c->highest)
+            return vma_check_fail(c, v, "hint_prev is not the hint's predecessor", false, 0, 0);
+    }
+    if (!c->lowest)
+        c->lowest = v;
+    c->highest = v;
 
     if (vma_check_node(c, v->right, depth + 1, &hr, &gr) < 0)
         return -1;
@@ -723,13 +827,13 @@ static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, i
 }
 
 /* Verify the whole tree: order, non-overlap, floor, gap_pages, max_gap,
- * heights, AVL balance and count. O(n) time, recursion as deep as the tree
+ * heights, AVL balance, count, and the cached first and last VMAs. O(n) time, recursion as deep as the tree
  * (bounded even when the tree is corrupt). Returns 0, or -1 after writing a
  * NUL-terminated description of the first problem into buf (truncated to
  * bufsz; buf may be NULL when bufsz is 0). */
 int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
 {
-    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0};
+    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0, NULL, NULL, false};
     uint64_t max_gap;
     int height;
 
@@ -741,5 +845,15 @@ int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
         return -1;
     if (c.visited != t->count)
         return vma_check_fail(&c, NULL, "count does not match the nodes in the tree", true, t->count, c.visited);
+    if (t->first != c.lowest)
+        return vma_check_fail(&c, t->first, "first is not the lowest VMA", true,
+                              t->first ? t->first->start : 0, c.lowest ? c.lowest->start : 0);
+    if (t->last != c.highest)
+        return vma_check_fail(&c, t->last, "last is not the highest VMA", true,
+                              t->last ? t->last->start : 0, c.highest ? c.highest->start : 0);
+    if (t->hint && !c.hint_seen)
+        return vma_check_fail(&c, NULL, "hint is not in the tree", false, 0, 0);
+    if (t->hint && t->hint == c.highest && t->hint_next)
+        return vma_check_fail(&c, t->hint, "hint_next is not the hint's successor", false, 0, 0);
     return 0;
 }

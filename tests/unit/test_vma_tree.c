@@ -443,6 +443,15 @@ TEST(neighbours)
     CHECK(vma_tree_prev(&t, a) == NULL);
     CHECK(vma_tree_first(&t) == a);
     CHECK(vma_tree_last(&t) == c);
+    {
+        struct vma *p = NULL, *n = NULL;
+        vma_tree_neighbours(&t, b, &p, &n);
+        CHECK(p == a && n == c);
+        vma_tree_neighbours(&t, a, &p, &n);
+        CHECK(p == NULL && n == b);
+        vma_tree_neighbours(&t, c, &p, &n);
+        CHECK(p == b && n == NULL);
+    }
 
     /* find_after / find_before at every boundary. */
     CHECK(vma_tree_find_after(&t, 0x12000) == b);
@@ -458,7 +467,9 @@ TEST(neighbours)
 
     /* Adjacent VMAs: zero gaps on both sides. */
     {
-        struct vma *d = tree_add(&t, 0x12000, 0x15000);
+        struct vma *d = vma_new(0x12000, 0x15000), *p = NULL, *n = NULL;
+        vma_tree_insert_near(&t, d, &p, &n);
+        CHECK(p == a && n == b);
         CHECK_TREE(&t);
         CHECK_EQ(d->gap_pages, 0);
         CHECK_EQ(b->gap_pages, 0);
@@ -682,6 +693,39 @@ TEST(check_reports_corruption)
     CHECK(strstr(buf, "count") != NULL);
     t.count--;
 
+    /* The cached ends must be the lowest and the highest VMA. */
+    t.first = v[1];
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+    CHECK(strstr(buf, "first") != NULL);
+    t.first = v[0];
+    t.last = v[13];
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+    CHECK(strstr(buf, "last") != NULL);
+    t.last = v[14];
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == 0);
+
+    /* The hint's neighbours must be its neighbours, and it must be in the
+     * tree. */
+    {
+        struct vma *p = NULL, *n = NULL, *outside = vma_new(100 * P, 101 * P);
+        CHECK(vma_tree_find_after_near(&t, v[3]->start, &p, &n) == v[3]);
+        CHECK(t.hint == v[3] && p == v[2] && n == v[4]);
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == 0);
+        t.hint_next = v[5];
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "hint_next") != NULL);
+        t.hint_next = v[4];
+        t.hint_prev = v[1];
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "hint_prev") != NULL);
+        t.hint_prev = v[2];
+        t.hint = outside;
+        CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "hint is not in the tree") != NULL);
+        t.hint = NULL;
+        free(outside);
+    }
+
     /* A start below the floor. */
     t.floor = 2 * P;
     CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
@@ -751,6 +795,9 @@ static uaddr_t rand_addr(struct rand_run *r)
     return a;
 }
 
+static void rand_expect(struct rand_run *r, const char *what, uaddr_t addr, const struct vma *got,
+                        const struct vma *want);
+
 static void rand_insert(struct rand_run *r)
 {
     for (int tries = 0; tries < 8; tries++) {
@@ -766,8 +813,18 @@ static void rand_insert(struct rand_run *r)
             continue;
         v = vma_new(start, start + len);
         dump_set(&r->t, &r->m, start);
-        vma_tree_insert(&r->t, v);
-        model_insert(&r->m, v);
+        if (rng_below(2)) {
+            vma_tree_insert(&r->t, v);
+            model_insert(&r->m, v);
+        } else {
+            /* The neighbours the insertion reports are the model's. */
+            struct vma *prev = v, *next = v;
+            size_t i = model_index_after(&r->m, start);
+            vma_tree_insert_near(&r->t, v, &prev, &next);
+            model_insert(&r->m, v);
+            rand_expect(r, "insert_near prev", start, prev, i ? r->m.e[i - 1].v : NULL);
+            rand_expect(r, "insert_near next", start, next, i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
+        }
         return;
     }
 }
@@ -894,6 +951,14 @@ static void rand_verify(struct rand_run *r)
         }
         rand_expect(r, "find", a, vma_tree_find(&r->t, a), model_find(&r->m, a));
         rand_expect(r, "find_after", a, vma_tree_find_after(&r->t, a), model_find_after(&r->m, a));
+        {
+            struct vma *p = r->t.root, *n = r->t.root; /* overwritten */
+            size_t i = model_index_after(&r->m, a);
+            rand_expect(r, "find_after_near", a, vma_tree_find_after_near(&r->t, a, &p, &n),
+                        model_find_after(&r->m, a));
+            rand_expect(r, "find_after_near prev", a, p, i < r->m.n && i ? r->m.e[i - 1].v : NULL);
+            rand_expect(r, "find_after_near next", a, n, i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
+        }
         rand_expect(r, "find_before", a, vma_tree_find_before(&r->t, a), model_find_before(&r->m, a));
     }
     if (r->m.n) {
@@ -901,6 +966,10 @@ static void rand_verify(struct rand_run *r)
         const struct vma *v = r->m.e[i].v;
         rand_expect(r, "next", v->start, vma_tree_next(&r->t, v), i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
         rand_expect(r, "prev", v->start, vma_tree_prev(&r->t, v), i ? r->m.e[i - 1].v : NULL);
+        struct vma *prev = NULL, *next = NULL;
+        vma_tree_neighbours(&r->t, v, &prev, &next);
+        rand_expect(r, "neighbours next", v->start, next, i + 1 < r->m.n ? r->m.e[i + 1].v : NULL);
+        rand_expect(r, "neighbours prev", v->start, prev, i ? r->m.e[i - 1].v : NULL);
     }
     for (int q = 0; q < 3; q++)
         rand_gap_query(r);

@@ -53,12 +53,27 @@ struct vma {
 
 /* The tree. floor is the lowest address a gap may start at (the previous
  * "VMA end" of the first VMA); gaps above the last VMA are not in the tree:
- * vma_tree_last() gives what a caller needs to consider them. */
+ * vma_tree_last() gives what a caller needs to consider them. first and
+ * last are the lowest and highest VMAs (NULL when empty), kept by insertion
+ * and removal so that both ends of the address space cost no descent. hint
+ * is the VMA vma_tree_find_after_near() found last, hint_prev and hint_next
+ * its neighbours then; insertion and removal forget it (bounds changes keep
+ * the order, so they keep it). */
 struct vma_tree {
     struct vma *root;
     uaddr_t floor;
     uint64_t count;
+    struct vma *first, *last;
+    struct vma *hint, *hint_prev, *hint_next;
 };
+
+/* Where the gap below v begins: the end of the previous VMA, or the tree's
+ * floor for the first VMA. Every address in [vma_gap_start(v), v->end) has
+ * v as its first VMA with end above it; only v's own range is mapped. */
+static inline uaddr_t vma_gap_start(const struct vma *v)
+{
+    return v->start - ((uint64_t)v->gap_pages << PAGE_SHIFT);
+}
 
 /* Initialise an empty tree whose gaps are measured from floor. */
 void vma_tree_init(struct vma_tree *t, uaddr_t floor);
@@ -66,6 +81,10 @@ void vma_tree_init(struct vma_tree *t, uaddr_t floor);
 /* Insert v, which must not overlap any VMA in t and must have start >= floor.
  * O(log n); never allocates. Updates the gap of v's successor. */
 void vma_tree_insert(struct vma_tree *t, struct vma *v);
+
+/* As vma_tree_insert, and set *prev and *next to v's neighbours in address
+ * order (NULL at either end), found by the same descent. */
+void vma_tree_insert_near(struct vma_tree *t, struct vma *v, struct vma **prev, struct vma **next);
 
 /* Remove v, which must be in t. O(log n). Updates the gap of its successor. */
 void vma_tree_remove(struct vma_tree *t, struct vma *v);
@@ -77,16 +96,26 @@ struct vma *vma_tree_find(const struct vma_tree *t, uaddr_t addr);
  * above it), or NULL. Linux's find_vma. */
 struct vma *vma_tree_find_after(const struct vma_tree *t, uaddr_t addr);
 
+/* As vma_tree_find_after, and set *prev and *next to the neighbours of the
+ * VMA found (NULL at the ends; both NULL when none is found), from the same
+ * descent, or from none when addr lies in the hint or the gap below it.
+ * Remembers the answer as the hint. */
+struct vma *vma_tree_find_after_near(struct vma_tree *t, uaddr_t addr, struct vma **prev, struct vma **next);
+
 /* The last VMA with start < addr, or NULL. */
 struct vma *vma_tree_find_before(const struct vma_tree *t, uaddr_t addr);
 
-/* First / last VMA in address order, or NULL when empty. */
+/* First / last VMA in address order, or NULL when empty. O(1). */
 struct vma *vma_tree_first(const struct vma_tree *t);
 struct vma *vma_tree_last(const struct vma_tree *t);
 
-/* In-order neighbours of v (which must be in t), or NULL. O(log n). */
+/* In-order neighbours of v (which must be in t), or NULL. O(log n); O(1)
+ * at either end of the tree. */
 struct vma *vma_tree_next(const struct vma_tree *t, const struct vma *v);
 struct vma *vma_tree_prev(const struct vma_tree *t, const struct vma *v);
+
+/* Both neighbours of v at once (at most one descent). */
+void vma_tree_neighbours(const struct vma_tree *t, const struct vma *v, struct vma **prev, struct vma **next);
 
 /* Change v's bounds in place to [start, end) when this cannot reorder the
  * tree (the new range still lies between v's neighbours and does not
@@ -104,7 +133,7 @@ bool vma_tree_gap_topdown(const struct vma_tree *t, uint64_t len, uaddr_t low, u
 bool vma_tree_gap_bottomup(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
 
 /* Verify ordering, non-overlap, gap values, max_gap augmentation, heights
- * and AVL balance, and count. O(n). Returns 0, or -1 after describing the
+ * and AVL balance, count, the first and last VMAs, and the hint. O(n). Returns 0, or -1 after describing the
  * first problem in buf (of size bufsz). */
 int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz);
 
