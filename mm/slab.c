@@ -23,7 +23,7 @@
 
 struct slab_cache vma_cache = SLAB_CACHE_INIT("vma", 64);
 struct slab_cache object_cache = SLAB_CACHE_INIT("vm_object", 32);
-struct slab_cache space_cache = SLAB_CACHE_INIT("space", 192);
+struct slab_cache space_cache = SLAB_CACHE_INIT("space", 256);
 struct slab_cache file_cache = SLAB_CACHE_INIT("vm_file", 80);
 
 static uint16_t *slab_link(void *page, uint32_t size, uint16_t idx)

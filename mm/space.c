@@ -17,7 +17,7 @@ int space_create(struct space **out, const struct space_config *cfg)
     static const struct space_config defaults = {0};
     struct space *s;
 
-    _Static_assert(sizeof(struct space) <= 192, "space record outgrew its cache");
+    _Static_assert(sizeof(struct space) <= 256, "space record outgrew its cache");
     _Static_assert(sizeof(struct vma) == 64, "a VMA must stay 64 bytes");
     if (!cfg)
         cfg = &defaults;
