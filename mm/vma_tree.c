@@ -185,15 +185,31 @@ static void vma_node_rebalance(struct vma **link)
 static void vma_path_rebalance(struct vma **path[], int n, int changed)
 {
     while (n-- > 0) {
-        struct vma *v = *path[n];
-        uint64_t old_height, old_max_gap;
+        struct vma *v = *path[n], *l, *r;
+        uint64_t old_height, old_max_gap, m;
+        int hl, hr;
 
         if (!v)
             continue;
         old_height = v->height;
         old_max_gap = v->max_gap;
-        vma_node_rebalance(path[n]);
-        v = *path[n];
+        l = v->left;
+        r = v->right;
+        hl = vma_node_height(l);
+        hr = vma_node_height(r);
+        if (hl > hr + 1 || hr > hl + 1) {
+            vma_node_rebalance(path[n]);
+            v = *path[n];
+        } else {
+            /* Balanced already (the common case on a long path): refresh
+             * the two cached fields from the children just read, writing
+             * only what changed. */
+            m = MM_MAX(vma_gap_bytes(v), MM_MAX(vma_node_max_gap(l), vma_node_max_gap(r)));
+            if (m != old_max_gap)
+                v->max_gap = m;
+            if ((uint64_t)(MM_MAX(hl, hr) + 1) != old_height)
+                v->height = (uint64_t)(MM_MAX(hl, hr) + 1);
+        }
         if (n < changed && v->height == old_height && v->max_gap == old_max_gap)
             return;
     }
@@ -635,7 +651,8 @@ static bool vma_gap_topdown_in(const struct vma *v, struct vma_gap_query *q)
     while (v && v->max_gap >= q->len) {
         uaddr_t lo, hi;
 
-        if (v->right && vma_gap_room_above(q, v->end) && vma_gap_topdown_in(v->right, q))
+        if (v->right && v->right->max_gap >= q->len && vma_gap_room_above(q, v->end) &&
+            vma_gap_topdown_in(v->right, q))
             return true;
         if (vma_gap_fits(q, v, &lo, &hi)) {
             q->addr = hi - q->len;
@@ -654,7 +671,8 @@ static bool vma_gap_bottomup_in(const struct vma *v, struct vma_gap_query *q)
     while (v && v->max_gap >= q->len) {
         uaddr_t lo, hi;
 
-        if (v->left && vma_gap_room_below(q, vma_gap_start(v)) && vma_gap_bottomup_in(v->left, q))
+        if (v->left && v->left->max_gap >= q->len && vma_gap_room_below(q, vma_gap_start(v)) &&
+            vma_gap_bottomup_in(v->left, q))
             return true;
         if (vma_gap_fits(q, v, &lo, &hi)) {
             q->addr = lo;
