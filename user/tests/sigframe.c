@@ -154,8 +154,8 @@ __asm__(".text\n"
         "    ret\n"
         /* long compat_syscall(void): the syscall instruction in 32-bit
          * code (eax = 20, i386 getpid); returns what came back in eax. The
-         * 32-bit user code selector is the 64-bit one minus 16 (Linux
-         * 0x23/0x33, mmcore 0x1b/0x2b). Nothing touches the stack in 32-bit
+         * 32-bit user code selector is the 64-bit one minus 16 (0x23
+         * and 0x33 on Linux and mmcore). Nothing touches the stack in 32-bit
          * mode; every register that matters is kept in memory. */
         ".globl compat_syscall\n"
         "compat_syscall:\n"
