@@ -135,6 +135,17 @@ static void trap_record(const struct trap_frame *tf, uint64_t error, uint64_t cr
     current->arch.trap_cr2 = cr2;
 }
 
+/* What syscall_compat_entry answers: -ENOSYS, back to the 32-bit caller
+ * as its sysret would (RIP = ECX, RFLAGS = R11). */
+static void compat_syscall_answer(struct trap_frame *tf)
+{
+    tf->rip = (uint32_t)tf->rcx;
+    tf->rflags = tf->r11;
+    tf->cs = SEL_USER_CODE32 | 3;
+    tf->ss = SEL_USER_DATA | 3;
+    tf->rax = (uint32_t)-ENOSYS;
+}
+
 /* A system call that arrives as a page fault. The syscall instruction
  * enters ring 0 at LSTAR (CSTAR from 32-bit code) with CS and SS from STAR,
  * RCX = the next RIP, R11 = RFLAGS, and RFLAGS masked by SFMASK, which
@@ -165,15 +176,27 @@ static bool syscall_from_fault(struct trap_frame *tf, uaddr_t va)
         return true;
     }
     if (va == (uaddr_t)(uintptr_t)syscall_compat_entry) {
-        /* What syscall_compat_entry answers: -ENOSYS, back to 32-bit code. */
-        tf->rip = (uint32_t)tf->rcx;
-        tf->rflags = tf->r11;
-        tf->cs = SEL_USER_CODE32 | 3;
-        tf->ss = SEL_USER_DATA | 3;
-        tf->rax = (uint32_t)-ENOSYS;
+        compat_syscall_answer(tf);
         return true;
     }
     return false;
+}
+
+/* The same hypervisor's syscall from 32-bit code goes wrong the other way:
+ * it does change to ring 0, but leaves RIP = CSTAR cut to 32 bits and RSP
+ * the user's, so the fetch there faults and that fault, pushed onto the
+ * user stack (SMAP), becomes a double fault on its IST stack. Nothing of
+ * the kernel ran. A double fault from kernel code at exactly the cut entry
+ * point with a user RSP is that system call. */
+static bool compat_syscall_from_double_fault(struct trap_frame *tf)
+{
+    extern char syscall_compat_entry[];
+
+    if (tf->cs != SEL_KERNEL_CODE || tf->rip != (uint32_t)(uintptr_t)syscall_compat_entry ||
+        tf->rsp >= 0x800000000000ull)
+        return false;
+    compat_syscall_answer(tf);
+    return true;
 }
 
 static void page_fault(struct trap_frame *tf)
@@ -216,6 +239,8 @@ void trap_dispatch(struct trap_frame *tf)
         }
         return;
     }
+    if (vec == EXC_DF && compat_syscall_from_double_fault(tf))
+        return;
     if (vec == EXC_NMI || vec == EXC_DF || vec == EXC_MC || vec >= 32 || !trap_from_user(tf))
         kernel_fault(tf);
     int sig, code;
