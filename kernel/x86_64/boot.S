@@ -150,8 +150,9 @@ no_long_mode_msg:
     .balign 8
 boot_gdt:
     .quad 0
-    .quad 0x00209a0000000000      /* 0x08: 64-bit ring 0 code */
-    .quad 0x0000920000000000      /* 0x10: ring 0 data */
+    .quad 0
+    .quad 0x00209a0000000000      /* 0x10: 64-bit ring 0 code */
+    .quad 0x0000920000000000      /* 0x18: ring 0 data */
 boot_gdt_end:
 boot_gdtr:
     .word boot_gdt_end - boot_gdt - 1

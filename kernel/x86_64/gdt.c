@@ -9,9 +9,16 @@
  *
  * The order of the descriptors is fixed by the syscall/sysret instructions:
  * STAR names a kernel base K (code K, data K+8) and a user base U (sysret
- * to 64-bit loads code U+16 and stack U+8). With K = 0x08 and U = 0x18:
- *   0x00 null, 0x08 kernel code, 0x10 kernel data, 0x18 user code (32-bit,
- *   unused), 0x20 user data, 0x28 user code (64-bit), 0x30 TSS (16 bytes).
+ * to 64-bit loads code U+16 and stack U+8). The selectors themselves are
+ * Linux's, K = 0x10 and U = 0x20:
+ *   0x00 null, 0x08 unused, 0x10 kernel code, 0x18 kernel data, 0x20 user
+ *   code (32-bit), 0x28 user data, 0x30 user code (64-bit), 0x38 unused,
+ *   0x40 TSS (16 bytes).
+ * User programs see them (mov %cs, sigcontext, far jumps to 32-bit code),
+ * and a hypervisor that runs guest user mode directly on its host's GDT
+ * (kvm-pvm; docs/kernel.md) gives ring 3 the host's selectors whatever
+ * this table says: 0x33 and 0x2b with a Linux host. With the same values
+ * here what the kernel saves and restores is what the program sees.
  *
  * Descriptor bits used: P (present, 47), DPL (45-46), S (code/data, 44),
  * type (40-43: 0xA code read/exec, 0x2 data read/write), L (long, 53),
@@ -35,16 +42,18 @@ struct tss {
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 static struct tss tss;
-static uint64_t gdt[8] __attribute__((aligned(16)));
+static uint64_t gdt[10] __attribute__((aligned(16)));
 
 void gdt_init(void)
 {
     gdt[0] = 0;
-    gdt[1] = 0x00209a0000000000; /* kernel code, 64-bit */
-    gdt[2] = 0x0000920000000000; /* kernel data */
-    gdt[3] = 0x00cffa000000ffff; /* user code, 32-bit */
-    gdt[4] = 0x0000f20000000000; /* user data */
-    gdt[5] = 0x0020fa0000000000; /* user code, 64-bit */
+    gdt[1] = 0;                  /* (Linux: 32-bit kernel code) */
+    gdt[2] = 0x00209a0000000000; /* kernel code, 64-bit */
+    gdt[3] = 0x0000920000000000; /* kernel data */
+    gdt[4] = 0x00cffa000000ffff; /* user code, 32-bit */
+    gdt[5] = 0x0000f20000000000; /* user data */
+    gdt[6] = 0x0020fa0000000000; /* user code, 64-bit */
+    gdt[7] = 0;                  /* (Linux: unused too) */
 
     /* IST1: double fault, IST2: NMI, IST3: machine check (see idt.c). */
     for (int i = 0; i < 3; i++)
@@ -53,9 +62,9 @@ void gdt_init(void)
 
     /* A 64-bit TSS descriptor takes two slots: base split over both. */
     uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof tss - 1;
-    gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+    gdt[8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-    gdt[7] = base >> 32;
+    gdt[9] = base >> 32;
 
     struct __attribute__((packed)) {
         uint16_t limit;

@@ -18,12 +18,12 @@
 #define DIRECT_MAP_SIZE 0x8000000000 /* 512 GiB: one PML4 entry */
 
 /* GDT selectors (see gdt.c for the table and why it is in this order). */
-#define SEL_KERNEL_CODE 0x08
-#define SEL_KERNEL_DATA 0x10
-#define SEL_USER_CODE32 0x18
-#define SEL_USER_DATA 0x20
-#define SEL_USER_CODE 0x28
-#define SEL_TSS 0x30
+#define SEL_KERNEL_CODE 0x10
+#define SEL_KERNEL_DATA 0x18
+#define SEL_USER_CODE32 0x20
+#define SEL_USER_DATA 0x28
+#define SEL_USER_CODE 0x30
+#define SEL_TSS 0x40
 
 #define BOOT_STACK_SIZE 16384
 

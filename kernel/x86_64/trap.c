@@ -8,9 +8,11 @@
 #include <kern/machine.h>
 #include <kern/proc.h>
 #include <kern/signal.h>
+#include <mm/errno.h>
 #include <mm/types.h>
 
 #include "cpu.h"
+#include "layout.h"
 #include "trap.h"
 
 static const char *const exception_names[32] = {
@@ -133,11 +135,77 @@ static void trap_record(const struct trap_frame *tf, uint64_t error, uint64_t cr
     current->arch.trap_cr2 = cr2;
 }
 
+/* What syscall_compat_entry answers: -ENOSYS, back to the 32-bit caller
+ * as its sysret would (RIP = ECX, RFLAGS = R11). */
+static void compat_syscall_answer(struct trap_frame *tf)
+{
+    tf->rip = (uint32_t)tf->rcx;
+    tf->rflags = tf->r11;
+    tf->cs = SEL_USER_CODE32 | 3;
+    tf->ss = SEL_USER_DATA | 3;
+    tf->rax = (uint32_t)-ENOSYS;
+}
+
+/* A system call that arrives as a page fault. The syscall instruction
+ * enters ring 0 at LSTAR (CSTAR from 32-bit code) with CS and SS from STAR,
+ * RCX = the next RIP, R11 = RFLAGS, and RFLAGS masked by SFMASK, which
+ * clears IF. Some hypervisors get the first part wrong: the software one
+ * behind /dev/kvm on nested cloud hosts (kvm-pvm in "native" mode, which
+ * runs an unmodified guest's user mode directly and emulates its kernel)
+ * does everything but the privilege change, so the guest fetches its entry
+ * point in ring 3 and takes an instruction-fetch fault there, with a user CS
+ * in the frame and every register as syscall left it. Ring 3 cannot make
+ * that frame itself: a user jump to the entry point faults with IF set,
+ * since user code cannot clear IF. So a user fetch fault exactly at an
+ * entry point with IF clear is that system call, and is run as one. On
+ * hardware and under QEMU's TCG the case never arises. */
+static bool syscall_from_fault(struct trap_frame *tf, uaddr_t va)
+{
+    extern char syscall_entry[], syscall_compat_entry[];
+
+    if (!trap_from_user(tf) || (tf->rflags & RFLAGS_IF) || !(tf->error & PF_INSTR) || va != tf->rip)
+        return false;
+    if (va == (uaddr_t)(uintptr_t)syscall_entry) {
+        tf->rip = tf->rcx;
+        tf->rflags = tf->r11;
+        tf->cs = SEL_USER_CODE | 3;
+        tf->ss = SEL_USER_DATA | 3;
+        tf->vector = TRAP_SYSCALL;
+        tf->error = tf->rax; /* the number, as syscall_entry stores it */
+        syscall_dispatch(tf);
+        return true;
+    }
+    if (va == (uaddr_t)(uintptr_t)syscall_compat_entry) {
+        compat_syscall_answer(tf);
+        return true;
+    }
+    return false;
+}
+
+/* The same hypervisor's syscall from 32-bit code goes wrong the other way:
+ * it does change to ring 0, but leaves RIP = CSTAR cut to 32 bits and RSP
+ * the user's, so the fetch there faults and that fault, pushed onto the
+ * user stack (SMAP), becomes a double fault on its IST stack. Nothing of
+ * the kernel ran. A double fault from kernel code at exactly the cut entry
+ * point with a user RSP is that system call. */
+static bool compat_syscall_from_double_fault(struct trap_frame *tf)
+{
+    extern char syscall_compat_entry[];
+
+    if (tf->cs != SEL_KERNEL_CODE || tf->rip != (uint32_t)(uintptr_t)syscall_compat_entry ||
+        tf->rsp >= 0x800000000000ull)
+        return false;
+    compat_syscall_answer(tf);
+    return true;
+}
+
 static void page_fault(struct trap_frame *tf)
 {
     uaddr_t va = read_cr2();
     unsigned access = (tf->error & PF_INSTR) ? ACCESS_EXEC : (tf->error & PF_WRITE) ? ACCESS_WRITE : ACCESS_READ;
 
+    if (syscall_from_fault(tf, va))
+        return;
     if (!trap_from_user(tf) || (tf->error & PF_RSVD))
         kernel_fault(tf);
     /* As on Linux, a user access to a kernel address reads as a
@@ -171,6 +239,8 @@ void trap_dispatch(struct trap_frame *tf)
         }
         return;
     }
+    if (vec == EXC_DF && compat_syscall_from_double_fault(tf))
+        return;
     if (vec == EXC_NMI || vec == EXC_DF || vec == EXC_MC || vec >= 32 || !trap_from_user(tf))
         kernel_fault(tf);
     int sig, code;

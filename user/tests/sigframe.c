@@ -44,7 +44,7 @@ extern char run_on_stack_escape[];
 void kill_on_bad_stack(long pid, long sig);
 void sigreturn_garbage(void *zeros);
 long compat_syscall(void);
-unsigned long compat_saved[7];
+unsigned long compat_saved[8];
 struct {
     unsigned off;
     unsigned short sel;
@@ -154,9 +154,12 @@ __asm__(".text\n"
         "    ret\n"
         /* long compat_syscall(void): the syscall instruction in 32-bit
          * code (eax = 20, i386 getpid); returns what came back in eax. The
-         * 32-bit user code selector is the 64-bit one minus 16 (Linux
-         * 0x23/0x33, mmcore 0x1b/0x2b). Nothing touches the stack in 32-bit
-         * mode; every register that matters is kept in memory. */
+         * 32-bit user code selector is the 64-bit one minus 16 (0x23
+         * and 0x33 on Linux and mmcore). Nothing touches the stack in 32-bit
+         * mode; every register that matters is kept in memory. DS gets the
+         * user data selector (SS's) for the 32-bit store: a program's DS is
+         * null, and 32-bit code cannot address memory through a null DS
+         * (QEMU's TCG lets it; the processor raises #GP). */
         ".globl compat_syscall\n"
         "compat_syscall:\n"
         "    movq %rsp, compat_saved(%rip)\n"
@@ -166,6 +169,9 @@ __asm__(".text\n"
         "    movq %r13, compat_saved+32(%rip)\n"
         "    movq %r14, compat_saved+40(%rip)\n"
         "    movq %r15, compat_saved+48(%rip)\n"
+        "    movw %ds, compat_saved+56(%rip)\n"
+        "    movw %ss, %ax\n"
+        "    movw %ax, %ds\n"
         "    movw %cs, %ax\n"
         "    movw %ax, compat_to64+4(%rip)\n"
         "    subw $16, %ax\n"
@@ -181,7 +187,8 @@ __asm__(".text\n"
         "    movl %eax, compat_result\n"
         "    ljmpl *compat_to64\n"
         "    .code64\n"
-        "2:  movq compat_saved(%rip), %rsp\n"
+        "2:  movw compat_saved+56(%rip), %ds\n"
+        "    movq compat_saved(%rip), %rsp\n"
         "    movq compat_saved+8(%rip), %rbx\n"
         "    movq compat_saved+16(%rip), %rbp\n"
         "    movq compat_saved+24(%rip), %r12\n"
