@@ -30,6 +30,14 @@
  * with all the processes it forked, and counted. The parent counts what
  * happened.
  *
+ * The rounds may wreck any memory they share with the workers (a fuzzed
+ * MADV_REMOVE over the counters' shared page zeroes it, as on Linux), so
+ * a worker trusts that page only for the round that just ended: it adds
+ * the round's figures, each capped at what a round can do, to totals in
+ * its own memory, kills only plausible process ids the round recorded
+ * (never 0 or a negative one, which would be a whole process group), and
+ * sends its totals to the parent through a pipe the rounds have closed.
+ *
  * Before the workers start, the parent fills the process table once (so
  * the kernel's per-slot page tables exist), reads fresh anonymous memory
  * once (so mm/'s shared zero page exists) and notes the free frames
@@ -781,12 +789,24 @@ static void sleep_ms(long ms)
     syscall2(SYS_nanosleep, (long)ts, 0);
 }
 
+static long worker_pid;   /* the worker's own id (in a worker) */
+static int report_fd = -1; /* a worker's end of its pipe to the parent */
+
+/* A process id the round recorded, if it can be one of its processes: not
+ * 0 or negative (a process group), not init, not the worker itself. The
+ * record lives in memory the round could have overwritten. */
+static int round_pid(const struct counters *c, unsigned long i)
+{
+    long pid = c->pids[i % ROUND_PIDS];
+    return pid > 1 && pid <= 0x7fffffff && pid != worker_pid ? (int)pid : 0;
+}
+
 /* Whether anything the round forked is still alive. */
 static int kill_descendants_alive(struct counters *c)
 {
     unsigned long from = c->npids > ROUND_PIDS ? c->npids - ROUND_PIDS : 0;
     for (unsigned long i = from; i < c->npids; i++)
-        if (sys_kill((int)c->pids[i % ROUND_PIDS], 0) == 0)
+        if (round_pid(c, i) && sys_kill(round_pid(c, i), 0) == 0)
             return 1;
     return 0;
 }
@@ -798,31 +818,50 @@ static unsigned kill_descendants(struct counters *c)
     unsigned n = 0;
     unsigned long from = c->npids > ROUND_PIDS ? c->npids - ROUND_PIDS : 0;
     for (unsigned long i = from; i < c->npids; i++)
-        if (sys_kill((int)c->pids[i % ROUND_PIDS], 0) == 0 && sys_kill((int)c->pids[i % ROUND_PIDS], SIGKILL) == 0)
+        if (round_pid(c, i) && sys_kill(round_pid(c, i), 0) == 0 && sys_kill(round_pid(c, i), SIGKILL) == 0)
             n++;
     return n;
+}
+
+/* Add what the round in c reports to the worker's totals t, each figure
+ * capped at what one round of budget calls can have done (the record may
+ * have been overwritten by the round), then clear the record. */
+static void round_collect(struct counters *t, struct counters *c, unsigned long budget)
+{
+    unsigned long cap = budget + 1;
+    t->calls += c->calls < cap ? c->calls : cap;
+    t->ok += c->ok < cap ? c->ok : cap;
+    t->enosys += c->enosys < cap ? c->enosys : cap;
+    t->efault += c->efault < cap ? c->efault : cap;
+    t->forks += c->forks < cap ? c->forks : cap;
+    c->calls = c->ok = c->enosys = c->efault = c->forks = 0;
 }
 
 static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned long seed, int solo)
 {
     struct counters *c = &shared[worker];
+    struct counters t = {0}; /* the totals, in the worker's own memory */
     unsigned long round = 0, base = 0;
+    worker_pid = sys_getpid();
     if (solo) {
         fs_restore();
         stack_touch();
         base = free_pages(0);
     }
-    while (c->calls < share) {
-        unsigned long budget = share - c->calls < ROUND_CALLS ? share - c->calls : ROUND_CALLS;
+    while (t.calls < share) {
+        unsigned long budget = share - t.calls < ROUND_CALLS ? share - t.calls : ROUND_CALLS;
         rng_state = seed ^ (0x9e3779b97f4a7c15UL * (worker + 1)) ^ (round * 0xbf58476d1ce4e5b9UL);
         rnd();
         round++;
-        c->rounds++;
+        t.rounds++;
+        c->calls = c->ok = c->enosys = c->efault = c->forks = 0;
         c->npids = 0;
         memset(c->last, 0, sizeof c->last);
         long pid = sys_fork();
-        if (pid == 0)
+        if (pid == 0) {
+            sys_close(report_fd);
             round_run(worker, budget);
+        }
         if (pid < 0) {
             sleep_ms(1);
             continue;
@@ -834,7 +873,7 @@ static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned 
             long w = sys_wait4((int)pid, &status, 1 /* WNOHANG */, 0);
             if (w == pid) {
                 if (WIFSIGNALED(status))
-                    c->signalled++;
+                    t.signalled++;
                 break;
             }
             if (w < 0 && w != -4)
@@ -849,7 +888,7 @@ static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned 
                 sys_kill((int)pid, SIGKILL);
                 kill_descendants(c);
                 stopped = 1;
-                c->stopped++;
+                t.stopped++;
             }
             sleep_ms(2);
         }
@@ -859,7 +898,8 @@ static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned 
         while (kill_descendants_alive(c) && now_ms() < deadline)
             sleep_ms(5);
         if (kill_descendants(c))
-            c->stopped++;
+            t.stopped++;
+        round_collect(&t, c, budget);
         if (solo) {
             /* Alone on the machine: the round's frames are all back once
              * init has reaped its orphans and its files are gone. */
@@ -867,15 +907,16 @@ static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned 
             fs_restore();
             unsigned long now = free_pages(0);
             if (now != base) {
-                c->leaky++;
+                t.leaky++;
                 if (T.verbose)
                     dprintf(OUT_FD, "leak: worker %u round %lu kept %ld frames\n", worker, round, (long)(base - now));
                 base = now;
             }
         }
-        if (c->calls == 0 && round > 50)
+        if (t.calls == 0 && round > 50)
             break; /* rounds die at once: give up rather than spin */
     }
+    sys_write(report_fd, &t, sizeof t);
     sys_exit_group(0);
 }
 
@@ -1094,13 +1135,27 @@ int main(int argc, char **argv)
     unsigned procs_before = 0;
     unsigned long free_before = free_pages(&procs_before);
 
+    /* Each worker reports its totals through a pipe of its own. */
+    int reports[WORKERS_MAX];
     for (unsigned w = 0; w < procs; w++) {
+        int fds[2];
+        reports[w] = -1;
+        if (syscall2(NR(293, 59) /* pipe2 */, (long)fds, 02000000 /* O_CLOEXEC */)) {
+            dprintf(OUT_FD, "fuzz_sys: cannot make worker %u's pipe\n", w);
+            continue;
+        }
         long pid = sys_fork();
         if (pid == 0) {
             if (!T.verbose)
                 sys_close(OUT_FD);
+            for (unsigned v = 0; v < w; v++)
+                sys_close(reports[v]);
+            sys_close(fds[0]);
+            report_fd = fds[1];
             worker_run(w, total / procs + (w < total % procs), seed, procs == 1);
         }
+        sys_close(fds[1]);
+        reports[w] = fds[0];
         if (pid < 0)
             dprintf(OUT_FD, "fuzz_sys: cannot start worker %u: %s\n", w, strerror_name(pid));
     }
@@ -1111,22 +1166,31 @@ int main(int argc, char **argv)
         if (pid > 0 && WIFSIGNALED(status))
             workers_signalled++;
 
+    struct counters sum = {0};
+    unsigned silent = 0;
+    for (unsigned w = 0; w < procs; w++) {
+        struct counters t;
+        long got = reports[w] < 0 ? -1 : sys_read(reports[w], &t, sizeof t);
+        if (reports[w] >= 0)
+            sys_close(reports[w]);
+        if (got != (long)sizeof t) {
+            silent++;
+            continue;
+        }
+        sum.calls += t.calls;
+        sum.ok += t.ok;
+        sum.enosys += t.enosys;
+        sum.efault += t.efault;
+        sum.rounds += t.rounds;
+        sum.signalled += t.signalled;
+        sum.forks += t.forks;
+        sum.stopped += t.stopped;
+        sum.leaky += t.leaky;
+    }
     unsigned removed = fs_restore();
     unsigned procs_after = 0;
     unsigned long free_after = free_pages(&procs_after);
 
-    struct counters sum = {0};
-    for (unsigned w = 0; w < procs; w++) {
-        sum.calls += shared[w].calls;
-        sum.ok += shared[w].ok;
-        sum.enosys += shared[w].enosys;
-        sum.efault += shared[w].efault;
-        sum.rounds += shared[w].rounds;
-        sum.signalled += shared[w].signalled;
-        sum.forks += shared[w].forks;
-        sum.stopped += shared[w].stopped;
-        sum.leaky += shared[w].leaky;
-    }
     dprintf(OUT_FD,
             "fuzz_sys: %lu calls made (%lu succeeded, %lu -EFAULT, %lu -ENOSYS) in %lu rounds; %lu processes forked "
             "by the rounds; %lu rounds ended by a signal\n",
@@ -1142,6 +1206,8 @@ int main(int argc, char **argv)
     if (sum.stopped)
         dprintf(OUT_FD, "fuzz_sys: %lu rounds were still blocked after %d seconds and were killed\n", sum.stopped,
                 ROUND_SECONDS);
+    if (silent)
+        dprintf(OUT_FD, "fuzz_sys: %u workers did not report (killed?)\n", silent);
     if (free_after != free_before) {
         dprintf(OUT_FD, "fuzz_sys: FAILED: %ld frames not given back\n", (long)(free_before - free_after));
         return 1;
