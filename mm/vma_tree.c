@@ -108,16 +108,23 @@ static void vma_gap_set(struct vma *v, uaddr_t prev_end)
     v->gap_pages = pages;
 }
 
-/* Recompute v's height and max_gap from its own gap and its children. */
-static void vma_node_update(struct vma *v)
+/* Recompute v's height and max_gap from its own gap and its children,
+ * whose heights hl and hr the caller has already read. */
+static inline void vma_node_refresh(struct vma *v, int hl, int hr)
 {
-    int hl = vma_node_height(v->left), hr = vma_node_height(v->right);
     uint64_t m = vma_gap_bytes(v);
 
     m = MM_MAX(m, vma_node_max_gap(v->left));
     m = MM_MAX(m, vma_node_max_gap(v->right));
     v->max_gap = m;
-    v->height = (uint64_t)(MM_MAX(hl, hr) + 1);
+    if (v->height != (uint64_t)(MM_MAX(hl, hr) + 1)) /* a bit-field: a store is a read-modify-write */
+        v->height = (uint64_t)(MM_MAX(hl, hr) + 1);
+}
+
+/* The same, reading the children's heights. */
+static void vma_node_update(struct vma *v)
+{
+    vma_node_refresh(v, vma_node_height(v->left), vma_node_height(v->right));
 }
 
 /* ---- rotations and rebalancing ----
@@ -172,7 +179,7 @@ static void vma_node_rebalance(struct vma **link)
             vma_rotate_right(&v->right);
         vma_rotate_left(link);
     } else {
-        vma_node_update(v);
+        vma_node_refresh(v, hl, hr);
     }
 }
 
@@ -185,31 +192,15 @@ static void vma_node_rebalance(struct vma **link)
 static void vma_path_rebalance(struct vma **path[], int n, int changed)
 {
     while (n-- > 0) {
-        struct vma *v = *path[n], *l, *r;
-        uint64_t old_height, old_max_gap, m;
-        int hl, hr;
+        struct vma *v = *path[n];
+        uint64_t old_height, old_max_gap;
 
         if (!v)
             continue;
         old_height = v->height;
         old_max_gap = v->max_gap;
-        l = v->left;
-        r = v->right;
-        hl = vma_node_height(l);
-        hr = vma_node_height(r);
-        if (hl > hr + 1 || hr > hl + 1) {
-            vma_node_rebalance(path[n]);
-            v = *path[n];
-        } else {
-            /* Balanced already (the common case on a long path): refresh
-             * the two cached fields from the children just read, writing
-             * only what changed. */
-            m = MM_MAX(vma_gap_bytes(v), MM_MAX(vma_node_max_gap(l), vma_node_max_gap(r)));
-            if (m != old_max_gap)
-                v->max_gap = m;
-            if ((uint64_t)(MM_MAX(hl, hr) + 1) != old_height)
-                v->height = (uint64_t)(MM_MAX(hl, hr) + 1);
-        }
+        vma_node_rebalance(path[n]);
+        v = *path[n];
         if (n < changed && v->height == old_height && v->max_gap == old_max_gap)
             return;
     }
