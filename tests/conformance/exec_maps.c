@@ -15,75 +15,17 @@ extern char __ehdr_start[], _edata[], _end[];
 static char data_page[5000] = {1};  /* .data: a writable file-backed part */
 static char bss_big[40 * 4096];     /* .bss well beyond the last file page */
 
-static char maps_text[1 << 16];
-
-struct line {
-    uintptr_t lo, hi, off;
-    char perms[5];
-    const char *name;  /* into maps_text, NUL-terminated */
-};
-
-static struct line lines[256];
+static struct conf_maps_line lines[256];
 static int nlines;
-
-static uintptr_t hex(const char **s)
-{
-    uintptr_t x = 0;
-    for (;; (*s)++) {
-        char c = **s;
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            return x;
-        x = x * 16 + (uintptr_t)d;
-    }
-}
-
-static void skip_blanks(char **s)
-{
-    while (**s == ' ')
-        (*s)++;
-}
 
 /* Read and split /proc/self/maps; 0, or -1 when it cannot be read. */
 static int maps_load(void)
 {
-    long fd = sys_open("/proc/self/maps", O_RDONLY, 0), len = 0, n;
-    if (sys_failed(fd))
+    char *s = conf_maps_text();
+    if (!s)
         return -1;
-    while (len < (long)sizeof maps_text - 1 &&
-           (n = sys_read((int)fd, maps_text + len, sizeof maps_text - 1 - len)) > 0)
-        len += n;
-    sys_close((int)fd);
-    maps_text[len] = 0;
-    nlines = 0;
-    for (char *s = maps_text; *s && nlines < (int)(sizeof lines / sizeof lines[0]);) {
-        struct line *l = &lines[nlines++];
-        const char *c = s;
-        l->lo = hex(&c);
-        c++;
-        l->hi = hex(&c);
-        s = (char *)c;
-        skip_blanks(&s);
-        memcpy(l->perms, s, 4);
-        l->perms[4] = 0;
-        s += 4;
-        skip_blanks(&s);
-        c = s;
-        l->off = hex(&c);
-        s = (char *)c;
-        skip_blanks(&s);
-        while (*s && *s != ' ')
-            s++; /* device */
-        skip_blanks(&s);
-        while (*s && *s != ' ' && *s != '\n')
-            s++; /* inode */
-        skip_blanks(&s);
-        l->name = s;
-        while (*s && *s != '\n')
-            s++;
-        if (*s)
-            *s++ = 0;
-    }
+    for (nlines = 0; nlines < (int)(sizeof lines / sizeof lines[0]) && conf_maps_next(&s, &lines[nlines]) == 0;)
+        nlines++;
     return 0;
 }
 
@@ -138,7 +80,7 @@ int main(void)
     }
     /* What follows the image: .bss beyond the last file page, anonymous. */
     if (last + 1 < nlines && lines[last + 1].lo == lines[last].hi) {
-        const struct line *l = &lines[last + 1];
+        const struct conf_maps_line *l = &lines[last + 1];
         uintptr_t bss_end = ((uintptr_t)_end + P - 1) & ~(uintptr_t)(P - 1);
         conf_case("exec_maps_after_image", "%lu-%lu %s %lx %s", (unsigned long)((l->lo - base) / P),
                   (unsigned long)((l->hi - base) / P), l->perms, (unsigned long)l->off,

@@ -187,6 +187,23 @@ long conf_map_at(uintptr_t base, size_t first, size_t npages, int prot, int flag
  * '.' nothing mapped, '-' mapped but not in memory, '#' in memory. */
 const char *conf_layout(uintptr_t base, size_t npages);
 
+/* /proc/self/maps read whole into the library's buffer (each call reads
+ * it anew, over the previous text), or NULL when it cannot be read. */
+char *conf_maps_text(void);
+
+/* One line of /proc/self/maps: [lo, hi), permissions ("rw-p"), file
+ * offset, and the name ("" when there is none). */
+struct conf_maps_line {
+    uintptr_t lo, hi, off;
+    char perms[5];
+    const char *name;
+};
+
+/* Split the line at *text (in what conf_maps_text returned) into *l,
+ * ending its name in place, and move *text to the next line; 0, or -1
+ * when no line is left. */
+int conf_maps_next(char **text, struct conf_maps_line *l);
+
 /* The VMAs that overlap [base, base + npages pages) from /proc/self/maps,
  * clipped to it, in pages relative to base: "0-2:rw-p 2-3:r--p", with the
  * name when there is one ("0-1:rw-s:/dev/zero (deleted)"); "(none)" when

@@ -79,21 +79,21 @@ int conf_all_zero(uintptr_t base, size_t len)
 
 static char maps_text[1 << 18];
 
-/* Read /proc/self/maps whole; its length, or -1. */
-static long maps_read(void)
+/* Contract: see conf.h. */
+char *conf_maps_text(void)
 {
     long fd = sys_open("/proc/self/maps", O_RDONLY, 0), len = 0, n;
     if (sys_failed(fd))
-        return -1;
+        return 0;
     while (len < (long)sizeof maps_text - 1 &&
            (n = sys_read((int)fd, maps_text + len, sizeof maps_text - 1 - len)) > 0)
         len += n;
     sys_close((int)fd);
     maps_text[len] = 0;
-    return len;
+    return maps_text;
 }
 
-static const char *parse_hex(const char *s, uintptr_t *v)
+static char *parse_hex(char *s, uintptr_t *v)
 {
     uintptr_t x = 0;
     for (;; s++) {
@@ -107,13 +107,40 @@ static const char *parse_hex(const char *s, uintptr_t *v)
 }
 
 /* Skip one field and the blanks after it. */
-static const char *skip_field(const char *s)
+static char *skip_field(char *s)
 {
     while (*s && *s != ' ' && *s != '\n')
         s++;
     while (*s == ' ')
         s++;
     return s;
+}
+
+/* Contract: see conf.h. */
+int conf_maps_next(char **text, struct conf_maps_line *l)
+{
+    char *s = *text;
+
+    if (!s || !*s)
+        return -1;
+    s = parse_hex(s, &l->lo);
+    s = parse_hex(s + (*s == '-'), &l->hi);
+    while (*s == ' ')
+        s++;
+    memcpy(l->perms, s, 4);
+    l->perms[4] = 0;
+    s = skip_field(s);                  /* perms */
+    parse_hex(s, &l->off);
+    s = skip_field(s);                  /* offset */
+    s = skip_field(s);                  /* device */
+    s = skip_field(s);                  /* inode */
+    l->name = s;
+    while (*s && *s != '\n')
+        s++;
+    if (*s)
+        *s++ = 0;
+    *text = s;
+    return 0;
 }
 
 const char *conf_maps(uintptr_t base, size_t npages)
@@ -123,41 +150,27 @@ const char *conf_maps(uintptr_t base, size_t npages)
     char *out = view_slot(ring, &next);
     uintptr_t end = base + npages * P;
     size_t len = 0;
-    const char *s;
+    char *s = conf_maps_text();
+    struct conf_maps_line l;
 
-    if (maps_read() < 0)
+    if (!s)
         return "maps: unavailable";
     out[0] = 0;
-    for (s = maps_text; *s; ) {
-        uintptr_t lo, hi;
-        const char *perms, *name;
-        size_t namelen = 0;
+    while (conf_maps_next(&s, &l) == 0) {
+        size_t namelen = strlen(l.name);
+        uintptr_t lo = l.lo, hi = l.hi;
 
-        s = parse_hex(s, &lo);
-        s = parse_hex(s + (*s == '-'), &hi);
-        while (*s == ' ')
-            s++;
-        perms = s;
-        s = skip_field(s);              /* perms */
-        s = skip_field(s);              /* offset */
-        s = skip_field(s);              /* device */
-        s = skip_field(s);              /* inode */
-        name = s;
-        while (name[namelen] && name[namelen] != '\n')
-            namelen++;
-        s = name + namelen + (name[namelen] == '\n');
         if (hi <= base || lo >= end)
             continue;
         lo = lo < base ? base : lo;
         hi = hi > end ? end : hi;
         if (len + namelen + 40 >= VIEW_SIZE)
             break;
-        len += (size_t)snprintf(out + len, VIEW_SIZE - len, "%s%lu-%lu:%c%c%c%c", len ? " " : "",
-                                (unsigned long)((lo - base) / P), (unsigned long)((hi - base) / P),
-                                perms[0], perms[1], perms[2], perms[3]);
+        len += (size_t)snprintf(out + len, VIEW_SIZE - len, "%s%lu-%lu:%s", len ? " " : "",
+                                (unsigned long)((lo - base) / P), (unsigned long)((hi - base) / P), l.perms);
         if (namelen) {
             out[len++] = ':';
-            memcpy(out + len, name, namelen);
+            memcpy(out + len, l.name, namelen);
             len += namelen;
             out[len] = 0;
         }
