@@ -1,6 +1,7 @@
 /* tests/lib/mm_test.c — shared helpers for hosted mm/ tests (see mm_test.h). */
 #include "mm_test.h"
 
+#include <mm/object.h>
 #include <mm/slab.h>
 #include <stdlib.h>
 
@@ -48,22 +49,63 @@ void t_space_done(struct space *s)
                      vma_cache.objects, object_cache.objects);
 }
 
-void t_check_at(struct space *s, const char *file, int line)
+uint32_t *t_frames_scratch(void)
 {
-    char buf[256];
     static uint32_t *scratch;
     static uint64_t scratch_n;
-
-    if (space_check(s, buf, sizeof buf))
-        test_fail_at(file, line, "space_check: %s", buf);
     uint64_t n = frames_check_scratch_entries();
+
     if (n > scratch_n) {
         free(scratch);
         scratch = calloc(n, sizeof *scratch);
         scratch_n = n;
     }
-    if (frames_check(&s, 1, 0, 0, scratch, buf, sizeof buf))
+    return scratch;
+}
+
+void t_check_all_at(struct space **s, unsigned n, struct vm_object **objs, unsigned nobjs, const char *file,
+                    int line)
+{
+    char buf[256];
+
+    for (unsigned i = 0; i < n; i++)
+        if (space_check(s[i], buf, sizeof buf))
+            test_fail_at(file, line, "space_check: %s", buf);
+    if (frames_check(s, n, objs, nobjs, t_frames_scratch(), buf, sizeof buf))
         test_fail_at(file, line, "frames_check: %s", buf);
+}
+
+void t_check_at(struct space *s, const char *file, int line) { t_check_all_at(&s, 1, 0, 0, file, line); }
+
+uint8_t t_byte_at(struct space *s, uaddr_t va, const char *file, int line)
+{
+    uint8_t b = 0xee;
+    enum fault_result r = t_read(s, va, &b);
+    if (r != FAULT_OK)
+        test_fail_at(file, line, "read of %#llx: fault %d", (unsigned long long)va, (int)r);
+    return b;
+}
+
+paddr_t t_leaf(struct space *s, uaddr_t va)
+{
+    paddr_t pa = 0;
+    if (!pmap_extract(&s->pmap, va, &pa, 0))
+        return 0;
+    return pa;
+}
+
+paddr_t t_cache_page(struct vm_object *f, uint64_t pgoff)
+{
+    paddr_t pa = 0;
+    vm_object_file_page(f, pgoff, false, &pa);
+    return pa;
+}
+
+int64_t t_map_file(struct space *s, uaddr_t a, uint64_t len, unsigned long prot, unsigned long flags,
+                   struct vm_object *obj, uint64_t off)
+{
+    struct space_file sf = {.obj = obj, .readable = true, .writable = true, .max_bytes = INT64_MAX};
+    return space_map_file(s, a, len, prot, flags, &sf, off);
 }
 
 static void t_perms(const struct vma *v, char out[5])

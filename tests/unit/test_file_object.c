@@ -12,31 +12,15 @@
 #include <mm/slab.h>
 
 #include "../../mm/page_index.h"
-#include <stdlib.h>
 
 #define PRIV (MAP_PRIVATE | MAP_FIXED)
 #define SHR (MAP_SHARED | MAP_FIXED)
 
-static uint32_t *scratch;
-
-/* space_check on every space, frames_check over them and the file objects
- * the "file system" (the test) holds. */
-static void check_all(struct space **s, unsigned n, struct vm_object **objs, unsigned nobjs, int line)
-{
-    char buf[256];
-    if (!scratch)
-        scratch = calloc(frames_check_scratch_entries() + 1024, sizeof *scratch);
-    for (unsigned i = 0; i < n; i++)
-        if (space_check(s[i], buf, sizeof buf))
-            test_fail_at(__FILE__, line, "space_check: %s", buf);
-    if (frames_check(s, n, objs, nobjs, scratch, buf, sizeof buf))
-        test_fail_at(__FILE__, line, "frames_check: %s", buf);
-}
 #define CHECK1(s, f)                                                                               \
     do {                                                                                           \
         struct space *one_[1] = {(s)};                                                             \
         struct vm_object *objs_[1] = {(f)};                                                        \
-        check_all(one_, 1, objs_, 1, __LINE__);                                                    \
+        T_CHECK_ALL(one_, 1, objs_, 1);                                                            \
     } while (0)
 
 /* The file system side: write bytes into the page cache, growing the file
@@ -66,13 +50,6 @@ static int fs_byte(struct vm_object *f, uint64_t off)
     return ((uint8_t *)platform_phys_to_virt(pa))[off % P];
 }
 
-static uint8_t rd(struct space *s, uaddr_t va)
-{
-    uint8_t b = 0xee;
-    CHECK_EQ(t_read(s, va, &b), FAULT_OK);
-    return b;
-}
-
 /* A file of npages pages whose page i starts with byte 'A' + i. */
 static struct vm_object *file_make(uint64_t npages)
 {
@@ -95,47 +72,24 @@ static void file_done(struct space *s, struct vm_object *f)
     CHECK_EQ(file_cache.objects, 0);
 }
 
-static int64_t map_file(struct space *s, uaddr_t a, uint64_t len, unsigned long prot, unsigned long flags,
-                        struct vm_object *f, uint64_t off)
-{
-    struct space_file sf = {.obj = f, .readable = true, .writable = true, .max_bytes = INT64_MAX};
-    return space_map_file(s, a, len, prot, flags, &sf, off);
-}
-
-static paddr_t leaf(struct space *s, uaddr_t va)
-{
-    paddr_t pa = 0;
-    unsigned prot;
-    if (!pmap_extract(&s->pmap, va, &pa, &prot))
-        return 0;
-    return pa;
-}
-
-static paddr_t cache_page(struct vm_object *f, uint64_t pgoff)
-{
-    paddr_t pa = 0;
-    vm_object_file_page(f, pgoff, false, &pa);
-    return pa;
-}
-
 TEST(file_read_only_mapping_shows_the_file_through_its_pages)
 {
     struct space *s = t_space(SPACE_LAZY);
     struct vm_object *f = file_make(3);
     REQUIRE(f);
     CHECK_EQ(vm_object_file_pages(f), 3);
-    REQUIRE(map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
-    CHECK_EQ(rd(s, B + 2 * P), 'C');
+    REQUIRE(t_map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(t_byte(s, B + 2 * P), 'C');
     /* The leaf is the page cache's frame itself, read-only; the pages
      * around it came with it (fault-around). */
-    CHECK_EQ(leaf(s, B + 2 * P), cache_page(f, 2));
-    CHECK_EQ(leaf(s, B + P), cache_page(f, 1));
-    CHECK_EQ(rd(s, B), 'A');
-    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(t_leaf(s, B + 2 * P), t_cache_page(f, 2));
+    CHECK_EQ(t_leaf(s, B + P), t_cache_page(f, 1));
+    CHECK_EQ(t_byte(s, B), 'A');
+    CHECK_EQ(t_byte(s, B + P), 'B');
     CHECK_EQ(t_write(s, B, 'x'), FAULT_SEGV_ACCERR);
     /* An offset into the file. */
-    REQUIRE(map_file(s, B + 8 * P, P, PROT_READ, PRIV, f, 2 * P) == (int64_t)(B + 8 * P));
-    CHECK_EQ(rd(s, B + 8 * P), 'C');
+    REQUIRE(t_map_file(s, B + 8 * P, P, PROT_READ, PRIV, f, 2 * P) == (int64_t)(B + 8 * P));
+    CHECK_EQ(t_byte(s, B + 8 * P), 'C');
     CHECK1(s, f);
     file_done(s, f);
 }
@@ -144,21 +98,21 @@ TEST(file_private_write_copies_and_never_reaches_the_file)
 {
     struct space *s = t_space(SPACE_LAZY);
     struct vm_object *f = file_make(3);
-    REQUIRE(map_file(s, B, 3 * P, RW, PRIV, f, 0) == (int64_t)B);
-    CHECK_EQ(rd(s, B), 'A');
+    REQUIRE(t_map_file(s, B, 3 * P, RW, PRIV, f, 0) == (int64_t)B);
+    CHECK_EQ(t_byte(s, B), 'A');
     CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);           /* after a read: copy-on-write */
     CHECK_EQ(t_write(s, B + 2 * P, 'c'), FAULT_OK);   /* with no leaf yet: copied at once */
-    CHECK_EQ(rd(s, B), 'a');
-    CHECK_EQ(rd(s, B + 2 * P), 'c');
+    CHECK_EQ(t_byte(s, B), 'a');
+    CHECK_EQ(t_byte(s, B + 2 * P), 'c');
     CHECK_EQ(fs_byte(f, 0), 'A');
     CHECK_EQ(fs_byte(f, 2 * P), 'C');
-    CHECK(leaf(s, B) != cache_page(f, 0));
+    CHECK(t_leaf(s, B) != t_cache_page(f, 0));
     /* A later write by the file system shows in the page not yet copied,
      * not in the copied ones. */
     fs_write(f, P, "Z", 1);
     fs_write(f, 0, "Y", 1);
-    CHECK_EQ(rd(s, B + P), 'Z');
-    CHECK_EQ(rd(s, B), 'a');
+    CHECK_EQ(t_byte(s, B + P), 'Z');
+    CHECK_EQ(t_byte(s, B), 'a');
     /* The written VMA has an identity over the file. */
     struct vma *v = space_vma_find(s, B);
     CHECK(v->obj && v->obj->kind == VM_OBJECT_ANON_IDENTITY);
@@ -171,24 +125,24 @@ TEST(file_shared_mapping_is_the_file)
 {
     struct space *s = t_space(SPACE_LAZY), *c;
     struct vm_object *f = file_make(2);
-    REQUIRE(map_file(s, B, 2 * P, RW, SHR, f, 0) == (int64_t)B);
-    REQUIRE(map_file(s, B + 4 * P, 2 * P, PROT_READ, SHR, f, 0) == (int64_t)(B + 4 * P));
+    REQUIRE(t_map_file(s, B, 2 * P, RW, SHR, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B + 4 * P, 2 * P, PROT_READ, SHR, f, 0) == (int64_t)(B + 4 * P));
     CHECK_EQ(t_write(s, B + 10, 'w'), FAULT_OK);
     CHECK_EQ(fs_byte(f, 10), 'w');                    /* what read() would see */
-    CHECK_EQ(rd(s, B + 4 * P + 10), 'w');             /* the other mapping */
+    CHECK_EQ(t_byte(s, B + 4 * P + 10), 'w');             /* the other mapping */
     fs_write(f, P + 5, "q", 1);
-    CHECK_EQ(rd(s, B + P + 5), 'q');
-    CHECK_EQ(leaf(s, B), cache_page(f, 0));
+    CHECK_EQ(t_byte(s, B + P + 5), 'q');
+    CHECK_EQ(t_leaf(s, B), t_cache_page(f, 0));
     /* Across fork, both ways. */
     REQUIRE(space_fork(s, &c) == 0);
     CHECK_EQ(t_write(c, B + 20, 'c'), FAULT_OK);
-    CHECK_EQ(rd(s, B + 20), 'c');
+    CHECK_EQ(t_byte(s, B + 20), 'c');
     CHECK_EQ(t_write(s, B + 21, 'p'), FAULT_OK);
-    CHECK_EQ(rd(c, B + 21), 'p');
+    CHECK_EQ(t_byte(c, B + 21), 'p');
     CHECK_EQ(fs_byte(f, 20), 'c');
     struct space *both[2] = {s, c};
     struct vm_object *objs[1] = {f};
-    check_all(both, 2, objs, 1, __LINE__);
+    T_CHECK_ALL(both, 2, objs, 1);
     space_destroy(c);
     /* The pages outlive every mapping: they are the file's. */
     REQUIRE(space_unmap(s, B, 8 * P) == 0);
@@ -201,19 +155,19 @@ TEST(file_private_fork_keeps_copies_apart)
 {
     struct space *s = t_space(SPACE_LAZY), *c;
     struct vm_object *f = file_make(2);
-    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
     CHECK_EQ(t_write(s, B, 'p'), FAULT_OK);
-    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(t_byte(s, B + P), 'B');
     REQUIRE(space_fork(s, &c) == 0);
-    CHECK_EQ(rd(c, B), 'p');
+    CHECK_EQ(t_byte(c, B), 'p');
     CHECK_EQ(t_write(c, B, 'c'), FAULT_OK);
     CHECK_EQ(t_write(c, B + P, 'd'), FAULT_OK);
-    CHECK_EQ(rd(s, B), 'p');
-    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(t_byte(s, B), 'p');
+    CHECK_EQ(t_byte(s, B + P), 'B');
     CHECK_EQ(fs_byte(f, P), 'B');
     struct space *both[2] = {s, c};
     struct vm_object *objs[1] = {f};
-    check_all(both, 2, objs, 1, __LINE__);
+    T_CHECK_ALL(both, 2, objs, 1);
     space_destroy(c);
     file_done(s, f);
 }
@@ -224,10 +178,10 @@ TEST(file_tail_is_zero_and_pages_beyond_the_end_raise_sigbus)
     struct vm_object *f = vm_object_file_create(0, 0, 0);
     REQUIRE(f);
     fs_write(f, 0, "hello", 5);
-    REQUIRE(map_file(s, B, 3 * P, RW, SHR, f, 0) == (int64_t)B);
-    CHECK_EQ(rd(s, B + 4), 'o');
-    CHECK_EQ(rd(s, B + 5), 0);
-    CHECK_EQ(rd(s, B + P - 1), 0);
+    REQUIRE(t_map_file(s, B, 3 * P, RW, SHR, f, 0) == (int64_t)B);
+    CHECK_EQ(t_byte(s, B + 4), 'o');
+    CHECK_EQ(t_byte(s, B + 5), 0);
+    CHECK_EQ(t_byte(s, B + P - 1), 0);
     CHECK_EQ(t_read(s, B + P, 0), FAULT_BUS);
     CHECK_EQ(t_write(s, B + 2 * P, 1), FAULT_BUS);
     /* A write to the tail stays out of the file; growing the file zeroes
@@ -236,16 +190,16 @@ TEST(file_tail_is_zero_and_pages_beyond_the_end_raise_sigbus)
     CHECK_EQ(vm_object_file_size(f), 5);
     REQUIRE(vm_object_file_resize(f, 200) == 0);
     CHECK_EQ(fs_byte(f, 100), 0);
-    CHECK_EQ(rd(s, B + 100), 0);
+    CHECK_EQ(t_byte(s, B + 100), 0);
     /* Growing makes whole pages valid (zero). */
     REQUIRE(vm_object_file_resize(f, 2 * P + 1) == 0);
-    CHECK_EQ(rd(s, B + 2 * P), 0);
+    CHECK_EQ(t_byte(s, B + 2 * P), 0);
     CHECK_EQ(t_write(s, B + P + 7, 'g'), FAULT_OK);
     CHECK_EQ(fs_byte(f, P + 7), 'g');
     /* MAP_POPULATE stops quietly at the end of the file. */
-    REQUIRE(map_file(s, B + 8 * P, 4 * P, PROT_READ, SHR | MAP_POPULATE, f, 0) == (int64_t)(B + 8 * P));
-    CHECK(leaf(s, B + 10 * P) != 0);
-    CHECK_EQ(leaf(s, B + 11 * P), 0);
+    REQUIRE(t_map_file(s, B + 8 * P, 4 * P, PROT_READ, SHR | MAP_POPULATE, f, 0) == (int64_t)(B + 8 * P));
+    CHECK(t_leaf(s, B + 10 * P) != 0);
+    CHECK_EQ(t_leaf(s, B + 11 * P), 0);
     CHECK1(s, f);
     file_done(s, f);
 }
@@ -254,38 +208,38 @@ TEST(file_shrink_unmaps_the_cut_pages_everywhere)
 {
     struct space *s = t_space(SPACE_LAZY), *c;
     struct vm_object *f = file_make(4);
-    REQUIRE(map_file(s, B, 4 * P, RW, SHR, f, 0) == (int64_t)B);
-    REQUIRE(map_file(s, B + 8 * P, 4 * P, RW, PRIV, f, 0) == (int64_t)(B + 8 * P));
+    REQUIRE(t_map_file(s, B, 4 * P, RW, SHR, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B + 8 * P, 4 * P, RW, PRIV, f, 0) == (int64_t)(B + 8 * P));
     for (int i = 0; i < 4; i++)
-        CHECK_EQ(rd(s, B + (uint64_t)i * P), 'A' + i);
+        CHECK_EQ(t_byte(s, B + (uint64_t)i * P), 'A' + i);
     CHECK_EQ(t_write(s, B + 11 * P, 'x'), FAULT_OK); /* a private copy of page 3 */
-    CHECK_EQ(rd(s, B + 10 * P), 'C');
+    CHECK_EQ(t_byte(s, B + 10 * P), 'C');
     REQUIRE(space_fork(s, &c) == 0);
-    CHECK_EQ(rd(c, B + 3 * P), 'D');
+    CHECK_EQ(t_byte(c, B + 3 * P), 'D');
 
     /* Shrink to 1.5 pages: the owner removes leaves in every space first. */
     space_object_unmap(s, f, 2);
     space_object_unmap(c, f, 2);
     REQUIRE(vm_object_file_resize(f, P + P / 2) == 0);
     CHECK_EQ(vm_object_file_pages(f), 2);
-    CHECK_EQ(leaf(s, B + 3 * P), 0);
-    CHECK_EQ(leaf(s, B + 11 * P), 0); /* the private copy too, as on Linux */
+    CHECK_EQ(t_leaf(s, B + 3 * P), 0);
+    CHECK_EQ(t_leaf(s, B + 11 * P), 0); /* the private copy too, as on Linux */
     CHECK_EQ(t_read(s, B + 2 * P, 0), FAULT_BUS);
     CHECK_EQ(t_read(s, B + 11 * P, 0), FAULT_BUS);
     CHECK_EQ(t_read(c, B + 3 * P, 0), FAULT_BUS);
-    CHECK_EQ(rd(s, B + P), 'B');
-    CHECK_EQ(rd(s, B + P + P / 2), 0); /* the cut tail of the last page */
-    CHECK_EQ(rd(c, B + 9 * P), 'B');
+    CHECK_EQ(t_byte(s, B + P), 'B');
+    CHECK_EQ(t_byte(s, B + P + P / 2), 0); /* the cut tail of the last page */
+    CHECK_EQ(t_byte(c, B + 9 * P), 'B');
     CHECK_EQ(space_vma_count(s), 2);    /* the VMAs stay */
     struct space *both[2] = {s, c};
     struct vm_object *objs[1] = {f};
-    check_all(both, 2, objs, 1, __LINE__);
+    T_CHECK_ALL(both, 2, objs, 1);
 
     /* Growing again: valid, zero-filled pages. */
     REQUIRE(vm_object_file_resize(f, 4 * P) == 0);
-    CHECK_EQ(rd(s, B + 3 * P), 0);
-    CHECK_EQ(rd(c, B + 11 * P), 0);
-    check_all(both, 2, objs, 1, __LINE__);
+    CHECK_EQ(t_byte(s, B + 3 * P), 0);
+    CHECK_EQ(t_byte(c, B + 11 * P), 0);
+    T_CHECK_ALL(both, 2, objs, 1);
     space_destroy(c);
     file_done(s, f);
 }
@@ -297,7 +251,7 @@ TEST(file_written_private_vma_merges_as_linux)
 
     /* Split pieces of one written mapping share its identity and merge
      * back. */
-    REQUIRE(map_file(s, B, 4 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B, 4 * P, RW, PRIV, f, 0) == (int64_t)B);
     CHECK_EQ(t_write(s, B, 1), FAULT_OK);
     REQUIRE(space_protect(s, B + 2 * P, P, PROT_READ) == 0);
     CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-3 r--p 3-4 rw-p"));
@@ -309,8 +263,8 @@ TEST(file_written_private_vma_merges_as_linux)
      * when they are made. Pieces written while they differed in more than
      * protection have different identities: they never merge again
      * (Linux: two anon_vmas). */
-    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
-    REQUIRE(map_file(s, B + 2 * P, 2 * P, RW, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    REQUIRE(t_map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B + 2 * P, 2 * P, RW, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
     CHECK(!strcmp(t_layout(s, B), "0-4 rw-p"));
     REQUIRE(space_advise(s, B + 2 * P, 2 * P, MADV_DONTFORK) == 0);
     CHECK_EQ(space_vma_count(s), 2);
@@ -319,15 +273,15 @@ TEST(file_written_private_vma_merges_as_linux)
     CHECK(space_vma_find(s, B)->obj != space_vma_find(s, B + 3 * P)->obj);
     REQUIRE(space_advise(s, B + 2 * P, 2 * P, MADV_DOFORK) == 0);
     CHECK_EQ(space_vma_count(s), 2);
-    CHECK_EQ(rd(s, B), 'a');
-    CHECK_EQ(rd(s, B + 3 * P), 'd');
-    CHECK_EQ(rd(s, B + 2 * P), 'C');
+    CHECK_EQ(t_byte(s, B), 'a');
+    CHECK_EQ(t_byte(s, B + 3 * P), 'd');
+    CHECK_EQ(t_byte(s, B + 2 * P), 'C');
     REQUIRE(space_unmap(s, B, 4 * P) == 0);
 
     /* Written while they differed only in protection: the second shares
      * the first's identity, and they merge once the protection agrees. */
-    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
-    REQUIRE(map_file(s, B + 2 * P, 2 * P, RW | PROT_EXEC, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    REQUIRE(t_map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B + 2 * P, 2 * P, RW | PROT_EXEC, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
     CHECK(!strcmp(t_layout(s, B), "0-2 rw-p 2-4 rwxp"));
     CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
     CHECK_EQ(t_write(s, B + 3 * P, 'd'), FAULT_OK);
@@ -338,18 +292,18 @@ TEST(file_written_private_vma_merges_as_linux)
 
     /* A never-written neighbour joins a written one and keeps reading the
      * file. */
-    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
-    REQUIRE(map_file(s, B + 2 * P, 2 * P, RW | PROT_EXEC, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    REQUIRE(t_map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B + 2 * P, 2 * P, RW | PROT_EXEC, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
     CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
     REQUIRE(space_protect(s, B + 2 * P, 2 * P, RW) == 0);
     CHECK(!strcmp(t_layout(s, B), "0-4 rw-p"));
-    CHECK_EQ(rd(s, B), 'a');
-    CHECK_EQ(rd(s, B + 3 * P), 'D');
+    CHECK_EQ(t_byte(s, B), 'a');
+    CHECK_EQ(t_byte(s, B + 3 * P), 'D');
     CHECK(vm_object_source(space_vma_find(s, B + 3 * P)->obj) == f);
 
     /* Not with anonymous memory, nor with another offset. */
     REQUIRE(map_fixed(s, B + 4 * P, 2 * P, RW) == (int64_t)(B + 4 * P));
-    REQUIRE(map_file(s, B + 6 * P, P, RW, PRIV, f, 7 * P) == (int64_t)(B + 6 * P));
+    REQUIRE(t_map_file(s, B + 6 * P, P, RW, PRIV, f, 7 * P) == (int64_t)(B + 6 * P));
     CHECK(!strcmp(t_layout(s, B), "0-4 rw-p 4-6 rw-p 6-7 rw-p"));
     CHECK1(s, f);
     file_done(s, f);
@@ -359,18 +313,18 @@ TEST(file_mapping_dontunmap_and_dontneed)
 {
     struct space *s = t_space(SPACE_LAZY);
     struct vm_object *f = file_make(2);
-    REQUIRE(map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B, 2 * P, RW, PRIV, f, 0) == (int64_t)B);
     CHECK_EQ(t_write(s, B, 'a'), FAULT_OK);
     /* MADV_DONTNEED drops the private copy: the file shows through again. */
     REQUIRE(space_advise(s, B, P, MADV_DONTNEED) == 0);
-    CHECK_EQ(rd(s, B), 'A');
+    CHECK_EQ(t_byte(s, B), 'A');
     CHECK_EQ(space_advise(s, B, P, MADV_FREE), -EINVAL);
     /* MREMAP_DONTUNMAP: the old range keeps reading the file. */
     CHECK_EQ(t_write(s, B + P, 'b'), FAULT_OK);
     int64_t to = space_remap(s, B, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
     REQUIRE(to > 0);
-    CHECK_EQ(rd(s, (uaddr_t)to + P), 'b');
-    CHECK_EQ(rd(s, B + P), 'B');
+    CHECK_EQ(t_byte(s, (uaddr_t)to + P), 'b');
+    CHECK_EQ(t_byte(s, B + P), 'B');
     CHECK(vm_object_source(space_vma_find(s, B)->obj) == f);
     CHECK1(s, f);
     file_done(s, f);
@@ -381,7 +335,7 @@ TEST(file_mincore_sees_the_page_cache)
     struct space *s = t_space(SPACE_LAZY);
     struct vm_object *f = vm_object_file_create(0, 0, 0);
     fs_write(f, 2 * P, "x", 1); /* pages 0 and 1 are holes */
-    REQUIRE(map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B, 3 * P, PROT_READ, PRIV, f, 0) == (int64_t)B);
     REQUIRE(map_fixed(s, B + 4 * P, P, RW) == (int64_t)(B + 4 * P));
     uint8_t vec[3];
     REQUIRE(space_mincore(s, B + 4 * P, P, B + 4 * P) == 0);
@@ -390,8 +344,8 @@ TEST(file_mincore_sees_the_page_cache)
         REQUIRE(hosted_user_read(s, B + 4 * P, vec, 3).result == FAULT_OK);
         if (i == 0) {
             CHECK(vec[0] == 0 && vec[1] == 0 && vec[2] == 1); /* cached, not mapped */
-            CHECK_EQ(leaf(s, B + 2 * P), 0);
-            rd(s, B); /* a fault fills the hole in the cache */
+            CHECK_EQ(t_leaf(s, B + 2 * P), 0);
+            t_byte(s, B); /* a fault fills the hole in the cache */
         } else if (i == 1) {
             CHECK(vec[0] == 1 && vec[1] == 0 && vec[2] == 1);
             REQUIRE(space_advise(s, B, 3 * P, MADV_DONTNEED) == 0);
@@ -428,8 +382,8 @@ TEST(file_msync_writes_back_shared_pages_only)
     struct space *s = t_space(SPACE_LAZY);
     struct vm_object *f = vm_object_file_create(8 * P, 0, &hooks);
     REQUIRE(f);
-    REQUIRE(map_file(s, B, 4 * P, RW, SHR, f, 2 * P) == (int64_t)B);
-    REQUIRE(map_file(s, B + 4 * P, 4 * P, RW, PRIV, f, 0) == (int64_t)(B + 4 * P));
+    REQUIRE(t_map_file(s, B, 4 * P, RW, SHR, f, 2 * P) == (int64_t)B);
+    REQUIRE(t_map_file(s, B + 4 * P, 4 * P, RW, PRIV, f, 0) == (int64_t)(B + 4 * P));
     synced_calls = 0;
     CHECK_EQ(space_sync(s, B + P, 2 * P, MS_SYNC), 0);
     CHECK_EQ(synced_calls, 1);
@@ -502,7 +456,7 @@ TEST(file_dev_zero_private_and_shared)
     struct space_file zero_ro = {.zero = true, .readable = true, .max_bytes = UINT64_MAX};
 
     REQUIRE(space_map_file(s, B, 2 * P, RW, PRIV, &zero, 0) == (int64_t)B);
-    CHECK_EQ(rd(s, B), 0);
+    CHECK_EQ(t_byte(s, B), 0);
     CHECK_EQ(t_write(s, B, 7), FAULT_OK);
     CHECK(space_vma_find(s, B)->obj == 0 || space_vma_find(s, B)->obj->kind == VM_OBJECT_ANON_IDENTITY);
     REQUIRE(space_map_file(s, B + 4 * P, 2 * P, RW, SHR, &zero, 0) == (int64_t)(B + 4 * P));
@@ -511,7 +465,7 @@ TEST(file_dev_zero_private_and_shared)
     struct space *c;
     REQUIRE(space_fork(s, &c) == 0);
     CHECK_EQ(t_write(c, B + 5 * P, 9), FAULT_OK);
-    CHECK_EQ(rd(s, B + 5 * P), 9);
+    CHECK_EQ(t_byte(s, B + 5 * P), 9);
     space_destroy(c);
     /* An offset beyond the new memory's size: SIGBUS, as Linux's shmem. */
     REQUIRE(space_map_file(s, B + 8 * P, P, RW, SHR, &zero, P) == (int64_t)(B + 8 * P));
@@ -560,15 +514,13 @@ TEST(file_frames_check_counts_pages_only_the_file_holds)
     struct vm_object *f = file_make(3);
     char buf[256];
     struct space *one[1] = {s};
-    if (!scratch)
-        scratch = calloc(frames_check_scratch_entries() + 1024, sizeof *scratch);
     /* Without the object the file's pages look leaked. */
-    CHECK(frames_check(one, 1, 0, 0, scratch, buf, sizeof buf) != 0);
+    CHECK(frames_check(one, 1, 0, 0, t_frames_scratch(), buf, sizeof buf) != 0);
     CHECK1(s, f);
     /* Mapped: the object is found through the VMA as well. */
-    REQUIRE(map_file(s, B, 3 * P, PROT_READ, SHR, f, 0) == (int64_t)B);
-    rd(s, B);
-    CHECK_EQ(frames_check(one, 1, 0, 0, scratch, buf, sizeof buf), 0);
+    REQUIRE(t_map_file(s, B, 3 * P, PROT_READ, SHR, f, 0) == (int64_t)B);
+    t_byte(s, B);
+    CHECK_EQ(frames_check(one, 1, 0, 0, t_frames_scratch(), buf, sizeof buf), 0);
     CHECK1(s, f);
     file_done(s, f);
 }
@@ -577,19 +529,19 @@ TEST(file_eager_policy_populates_at_mmap_time)
 {
     struct space *s = t_space(SPACE_EAGER);
     struct vm_object *f = file_make(3);
-    REQUIRE(map_file(s, B, 4 * P, PROT_READ, SHR, f, 0) == (int64_t)B);
+    REQUIRE(t_map_file(s, B, 4 * P, PROT_READ, SHR, f, 0) == (int64_t)B);
     /* Every page inside the file is mapped at once, to the cache's frames;
      * the page past the end is left for its fault (SIGBUS). */
-    CHECK_EQ(leaf(s, B + 2 * P), cache_page(f, 2));
-    CHECK_EQ(leaf(s, B + 3 * P), 0);
+    CHECK_EQ(t_leaf(s, B + 2 * P), t_cache_page(f, 2));
+    CHECK_EQ(t_leaf(s, B + 3 * P), 0);
     CHECK_EQ(t_read(s, B + 3 * P, 0), FAULT_BUS);
     /* A private writable mapping is populated by writes: copied at once, so
      * a later change to the file does not show. */
-    REQUIRE(map_file(s, B + 8 * P, 2 * P, RW, PRIV, f, 0) == (int64_t)(B + 8 * P));
-    CHECK(leaf(s, B + 8 * P) != 0 && leaf(s, B + 8 * P) != cache_page(f, 0));
+    REQUIRE(t_map_file(s, B + 8 * P, 2 * P, RW, PRIV, f, 0) == (int64_t)(B + 8 * P));
+    CHECK(t_leaf(s, B + 8 * P) != 0 && t_leaf(s, B + 8 * P) != t_cache_page(f, 0));
     fs_write(f, 0, "N", 1);
-    CHECK_EQ(rd(s, B + 8 * P), 'A');
-    CHECK_EQ(rd(s, B), 'N');
+    CHECK_EQ(t_byte(s, B + 8 * P), 'A');
+    CHECK_EQ(t_byte(s, B), 'N');
     CHECK1(s, f);
     file_done(s, f);
 }
@@ -610,47 +562,47 @@ TEST(file_read_fault_maps_cached_neighbours)
         fs_write(f, i * P, &c, 1);
     }
     REQUIRE(vm_object_file_size(f) == 40 * P + 1);
-    REQUIRE(cache_page(f, 21) == 0 && cache_page(f, 20) != 0 && cache_page(f, 22) != 0);
+    REQUIRE(t_cache_page(f, 21) == 0 && t_cache_page(f, 20) != 0 && t_cache_page(f, 22) != 0);
     /* The VMA starts at page 2 of a 16-page window and maps pages 2.. of
      * the file at B + 2 P..; it covers 60 pages, beyond the end of the
      * file. */
-    REQUIRE(map_file(s, B + 2 * P, 60 * P, RW, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
+    REQUIRE(t_map_file(s, B + 2 * P, 60 * P, RW, PRIV, f, 2 * P) == (int64_t)(B + 2 * P));
     uint64_t before = s->resident;
-    CHECK_EQ(rd(s, B + 5 * P), 'F');
+    CHECK_EQ(t_byte(s, B + 5 * P), 'F');
     /* The window starts at the VMA's start (Linux moves it, not shrinks
      * it): pages 2-17. */
     for (unsigned i = 2; i < 18; i++)
-        CHECK_EQ(leaf(s, B + i * P), cache_page(f, i));
-    CHECK_EQ(leaf(s, B + 18 * P), 0);
+        CHECK_EQ(t_leaf(s, B + i * P), t_cache_page(f, i));
+    CHECK_EQ(t_leaf(s, B + 18 * P), 0);
     CHECK_EQ(s->resident, before + 16);
 
     /* The next window, [16, 32): the hole stays unmapped, and reading it
      * makes the page (zero-filled) as before. */
-    CHECK_EQ(rd(s, B + 19 * P), 'T');
-    CHECK_EQ(leaf(s, B + 18 * P), cache_page(f, 18));
-    CHECK_EQ(leaf(s, B + 21 * P), 0);
-    CHECK_EQ(leaf(s, B + 31 * P), cache_page(f, 31));
-    CHECK_EQ(leaf(s, B + 32 * P), 0);
-    CHECK_EQ(rd(s, B + 21 * P), 0);
+    CHECK_EQ(t_byte(s, B + 19 * P), 'T');
+    CHECK_EQ(t_leaf(s, B + 18 * P), t_cache_page(f, 18));
+    CHECK_EQ(t_leaf(s, B + 21 * P), 0);
+    CHECK_EQ(t_leaf(s, B + 31 * P), t_cache_page(f, 31));
+    CHECK_EQ(t_leaf(s, B + 32 * P), 0);
+    CHECK_EQ(t_byte(s, B + 21 * P), 0);
 
     /* The last window: up to the end of the file, not beyond. Page 40
      * holds the last byte; page 41 is beyond the end: SIGBUS. */
-    CHECK_EQ(rd(s, B + 33 * P), 'b');
-    CHECK_EQ(leaf(s, B + 40 * P), cache_page(f, 40));
-    CHECK_EQ(leaf(s, B + 41 * P), 0);
+    CHECK_EQ(t_byte(s, B + 33 * P), 'b');
+    CHECK_EQ(t_leaf(s, B + 40 * P), t_cache_page(f, 40));
+    CHECK_EQ(t_leaf(s, B + 41 * P), 0);
     CHECK_EQ(t_read(s, B + 41 * P, 0), FAULT_BUS);
 
     /* A page mapped by fault-around is read-only in a private mapping: a
      * write copies it and never reaches the file. */
-    paddr_t cached = cache_page(f, 3);
-    CHECK_EQ(leaf(s, B + 3 * P), cached);
+    paddr_t cached = t_cache_page(f, 3);
+    CHECK_EQ(t_leaf(s, B + 3 * P), cached);
     CHECK_EQ(t_write(s, B + 3 * P, 'z'), FAULT_OK);
-    CHECK(leaf(s, B + 3 * P) != cached);
-    CHECK_EQ(rd(s, B + 3 * P), 'z');
+    CHECK(t_leaf(s, B + 3 * P) != cached);
+    CHECK_EQ(t_byte(s, B + 3 * P), 'z');
     CHECK_EQ(fs_byte(f, 3 * P), 'D');
     /* A written page is not replaced by a later fault-around. */
-    CHECK_EQ(rd(s, B + 4 * P), 'E');
-    CHECK_EQ(rd(s, B + 3 * P), 'z');
+    CHECK_EQ(t_byte(s, B + 4 * P), 'E');
+    CHECK_EQ(t_byte(s, B + 3 * P), 'z');
     CHECK1(s, f);
     file_done(s, f);
 }
@@ -663,15 +615,15 @@ TEST(file_fault_around_stays_in_the_leaf_table_and_shared_is_shared)
     /* A VMA across a 2 MiB boundary, not 64 KiB aligned: the window of a
      * fault just above the boundary starts at the boundary. */
     const uaddr_t mb2 = 0x20000000;
-    REQUIRE(map_file(s, mb2 - 4 * P, 16 * P, PROT_READ, SHR, f, 0) == (int64_t)(mb2 - 4 * P));
-    CHECK_EQ(rd(s, mb2 + P), 'F');
-    CHECK_EQ(leaf(s, mb2 - P), 0);
-    CHECK_EQ(leaf(s, mb2), cache_page(f, 4));
-    CHECK_EQ(leaf(s, mb2 + 11 * P), cache_page(f, 15));
+    REQUIRE(t_map_file(s, mb2 - 4 * P, 16 * P, PROT_READ, SHR, f, 0) == (int64_t)(mb2 - 4 * P));
+    CHECK_EQ(t_byte(s, mb2 + P), 'F');
+    CHECK_EQ(t_leaf(s, mb2 - P), 0);
+    CHECK_EQ(t_leaf(s, mb2), t_cache_page(f, 4));
+    CHECK_EQ(t_leaf(s, mb2 + 11 * P), t_cache_page(f, 15));
     /* The other side of the boundary, in its own window. */
-    CHECK_EQ(rd(s, mb2 - 2 * P), 'C');
-    CHECK_EQ(leaf(s, mb2 - 4 * P), cache_page(f, 0));
-    CHECK_EQ(leaf(s, mb2 - P), cache_page(f, 3));
+    CHECK_EQ(t_byte(s, mb2 - 2 * P), 'C');
+    CHECK_EQ(t_leaf(s, mb2 - 4 * P), t_cache_page(f, 0));
+    CHECK_EQ(t_leaf(s, mb2 - P), t_cache_page(f, 3));
     CHECK1(s, f);
     file_done(s, f);
 }
