@@ -825,7 +825,8 @@ static unsigned kill_descendants(struct counters *c)
 
 /* Add what the round in c reports to the worker's totals t, each figure
  * capped at what one round of budget calls can have done (the record may
- * have been overwritten by the round), then clear the record. */
+ * have been overwritten by the round). The worker clears the record just
+ * before each round. */
 static void round_collect(struct counters *t, struct counters *c, unsigned long budget)
 {
     unsigned long cap = budget + 1;
@@ -834,7 +835,6 @@ static void round_collect(struct counters *t, struct counters *c, unsigned long 
     t->enosys += c->enosys < cap ? c->enosys : cap;
     t->efault += c->efault < cap ? c->efault : cap;
     t->forks += c->forks < cap ? c->forks : cap;
-    c->calls = c->ok = c->enosys = c->efault = c->forks = 0;
 }
 
 static _Noreturn void worker_run(unsigned worker, unsigned long share, unsigned long seed, int solo)
