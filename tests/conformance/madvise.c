@@ -85,22 +85,10 @@ static void dropping(void)
     /* Shared memory that a child maps too: both see the hole. */
     conf_map_at(r, 0, 2, RW, SA);
     conf_fill(r, 2, 'J');
-    int sync[2];
-    sys_pipe2(sync, 0);
-    long child = sys_fork();
-    if (child == 0) {
-        char x;
-        sys_close(sync[1]);
-        sys_read(sync[0], &x, 1);
-        sys_exit(!strcmp(conf_marks(r, 2), "zJ") ? 0 : 1);
-    }
-    sys_close(sync[0]);
+    struct conf_watcher child = conf_watcher_start(r, 2, "zJ");
     conf_ret_case("madvise_remove_shared_forked", advise(r, 1, MADV_REMOVE));
     conf_case("madvise_remove_shared_forked_layout", "%s", conf_layout(r, 2));
-    sys_close(sync[1]);
-    int status = -1;
-    sys_wait4((int)child, &status, 0, 0);
-    conf_case("madvise_remove_shared_forked_child_sees", "%s", status == 0 ? "zJ" : "not zJ");
+    conf_case("madvise_remove_shared_forked_child_sees", "%s", conf_watcher_saw(child) ? "zJ" : "not zJ");
     conf_case("madvise_remove_shared_forked_contents", "%s", conf_marks(r, 2));
     conf_region_free(r, 8);
 }

@@ -209,23 +209,10 @@ static void remove_hole(void)
     conf_case("madvise_remove_pages_before", "%ld", file_pages((int)fd));
 
     /* A child shares the mappings; it looks after the hole is punched. */
-    int sync[2];
-    sys_pipe2(sync, 0);
-    long child = sys_fork();
-    if (child == 0) {
-        char x;
-        sys_close(sync[1]);
-        sys_read(sync[0], &x, 1);
-        const char *m = conf_marks(r + 5 * P, 4);
-        sys_exit(!strcmp(m, "AzzD") ? 0 : 1);
-    }
-    sys_close(sync[0]);
+    struct conf_watcher child = conf_watcher_start(r + 5 * P, 4, "AzzD");
     conf_ret_case("madvise_remove_shared", sys_madvise((void *)(r + P), 2 * P, MADV_REMOVE));
     conf_case("madvise_remove_pages_after", "%ld", file_pages((int)fd));
-    sys_close(sync[1]);
-    int status = -1;
-    sys_wait4((int)child, &status, 0, 0);
-    conf_case("madvise_remove_seen_by_child", "%s", status == 0 ? "zeros" : "not zeros");
+    conf_case("madvise_remove_seen_by_child", "%s", conf_watcher_saw(child) ? "zeros" : "not zeros");
     /* The child's reads of the hole gave the file pages again. */
     conf_case("madvise_remove_pages_after_child_read", "%ld", file_pages((int)fd));
     struct stat st;

@@ -211,6 +211,19 @@ int conf_maps_next(char **text, struct conf_maps_line *l);
  * read. */
 const char *conf_maps(uintptr_t base, size_t npages);
 
+/* A child process that waits until it is released, then compares
+ * conf_marks(base, npages) in its own address space with want: how a
+ * change made by the parent meanwhile shows in a forked copy. pid is -1
+ * when the child could not be made. */
+struct conf_watcher {
+    long pid;
+    int release; /* closing it releases the child */
+};
+struct conf_watcher conf_watcher_start(uintptr_t base, size_t npages, const char *want);
+
+/* Release the watcher and wait for it: 1 when it saw want, else 0. */
+int conf_watcher_saw(struct conf_watcher w);
+
 /* The first byte of each page of [base, base + npages pages) as a
  * character: the byte itself when it is a letter, 'z' for zero, '?' else,
  * and '.' for a page mincore says is not mapped. Mapped pages must be

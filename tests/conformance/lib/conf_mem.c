@@ -2,6 +2,8 @@
  * and three views of a range: which pages are mapped and in memory
  * (mincore), which VMAs cover it (/proc/self/maps), and what the pages
  * hold (one mark per page). */
+#include <ufile.h>
+
 #include "conf.h"
 
 #define VIEW_SIZE 800
@@ -176,4 +178,40 @@ const char *conf_maps(uintptr_t base, size_t npages)
         }
     }
     return len ? out : "(none)";
+}
+
+/* Contract: see conf.h. */
+struct conf_watcher conf_watcher_start(uintptr_t base, size_t npages, const char *want)
+{
+    struct conf_watcher w = {-1, -1};
+    int sync[2];
+
+    if (sys_pipe2(sync, 0))
+        return w;
+    w.pid = sys_fork();
+    if (w.pid == 0) {
+        char x;
+        sys_close(sync[1]);
+        sys_read(sync[0], &x, 1);
+        sys_exit(!strcmp(conf_marks(base, npages), want) ? 0 : 1);
+    }
+    sys_close(sync[0]);
+    if (w.pid < 0) {
+        sys_close(sync[1]);
+        return w;
+    }
+    w.release = sync[1];
+    return w;
+}
+
+/* Contract: see conf.h. */
+int conf_watcher_saw(struct conf_watcher w)
+{
+    int status = -1;
+
+    if (w.pid < 0)
+        return 0;
+    sys_close(w.release);
+    sys_wait4((int)w.pid, &status, 0, 0);
+    return status == 0;
 }
