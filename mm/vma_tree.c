@@ -7,11 +7,27 @@
  *
  * The tree
  * --------
- * An AVL tree ordered by vma.start, without parent pointers. VMAs never
- * overlap, so ordering by start also orders by end, and "the VMA before
- * address x" is well defined. height is the subtree height (1 for a leaf);
- * siblings differ in height by at most one, so the height stays below
- * 1.44 * log2(n + 2).
+ * A rank-balanced binary search tree ordered by vma.start, without parent
+ * pointers: the "weak AVL" (WAVL) rules of Haeupler, Sen and Tarjan. VMAs
+ * never overlap, so ordering by start also orders by end, and "the VMA
+ * before address x" is well defined.
+ *
+ * Every node has a rank; an empty subtree has rank 0 and a leaf rank 1.
+ * The rank difference between a node and each child (empty ones included)
+ * is 1 or 2. Every node of rank k >= 3 then has two children of rank at
+ * least k - 2, so a tree of n VMAs has rank at most 2 * log2(n) + 1, and
+ * no path is longer than the root's rank. A tree that has only seen
+ * insertions is an AVL tree (rank = height, rank differences 1,1 or 1,2),
+ * at most 1.44 * log2(n + 2) high.
+ *
+ * Why not plain AVL: an insertion below a node whose subtree is perfectly
+ * balanced raises the height of every ancestor, and removing the same node
+ * lowers them all again. mmap places new mappings at the same place, the
+ * top of the largest gap, and munmap removes them, so with AVL every
+ * mmap+munmap pair repairs the whole root path twice. WAVL lets a node
+ * keep rank differences of 2,2 after a removal: the removal demotes one
+ * node and stops, the next insertion promotes it back and stops. Insertions
+ * and removals in any mix cost O(1) rotations and rank changes amortized.
  *
  * Without parent pointers an operation remembers the way it came down: the
  * links it followed (&t->root, &node->left or &node->right), root first.
@@ -32,12 +48,26 @@
  * The gaps and the VMAs together tile [floor, last.end); the free space
  * above the last VMA belongs to no node (callers look at vma_tree_last()).
  *
- * Each node also caches the largest gap anywhere in its subtree, in bytes:
+ * Each node also caches a bound on the largest gap anywhere in its subtree,
+ * in bytes. The invariant is an inequality, not an equation:
  *
- *   v.max_gap = max(v.gap_pages * PAGE_SIZE, v.left.max_gap, v.right.max_gap)
+ *   v.max_gap >= max(v.gap_pages * PAGE_SIZE, v.left.max_gap, v.right.max_gap)
  *
- * (an empty subtree counts as 0). A search for len free bytes skips every
- * subtree whose max_gap < len; that is what makes gap search O(log n).
+ * (an empty subtree counts as 0), so max_gap is never below the largest gap
+ * in the subtree and a search for len free bytes may skip every subtree
+ * whose max_gap < len; that is what makes gap search O(log n). Repairs and
+ * rotations store the right-hand side exactly ("refresh"); a bound is left
+ * too high only where a gap shrank and the repair stopped below (see
+ * vma_path_repair), and a search that enters such a subtree and finds
+ * nothing refreshes the nodes it came through on its way out, so the same
+ * stale bound is never paid for twice.
+ *
+ * Why a bound and not the exact maximum: mmap places a new mapping at the
+ * top of the largest gap, which shrinks the gap every ancestor's maximum
+ * is made of, and munmap grows it back. With exact maxima both would
+ * rewrite max_gap on the whole root path. With bounds, the shrinking
+ * leaves the ancestors' (now high) bound alone and the growing back finds
+ * it already high enough: both repairs stop where ranks stop changing.
  *
  * Who changes which gap:
  *   insert v      sets v's gap and shrinks the gap of v's successor;
@@ -48,7 +78,8 @@
  * of v (when v has no right subtree: the last node where the walk from the
  * root turned left) or the bottom of the left spine of v's right subtree.
  * Either way it lies on one root-to-leaf path through v, so one bottom-up
- * pass over the recorded path repairs heights, balance and max_gap: O(log n).
+ * pass over the recorded path repairs ranks and bounds: O(log n), and
+ * usually far less (it stops as soon as nothing above can change).
  *
  * Limits: gap_pages is 40 bits wide, so a single gap must be smaller than
  * 2^52 bytes (true whenever user addresses stay below 2^52, as on 48-bit and
@@ -60,11 +91,12 @@
  * Locking: none here. The caller serialises each tree (space.h). */
 #include <mm/vma.h>
 
-/* Longest root-to-node path an operation can record. An AVL tree of height
- * h holds at least Fib(h + 2) - 1 nodes; height 64 would need more than
- * 2^44 VMAs of at least a page each, i.e. over 2^56 bytes of address space,
- * and more than 2^40 pages, which gap_pages cannot describe anyway. */
+/* Longest root-to-node path an operation can record, and the largest rank
+ * (the rank field is 6 bits wide). A path is never longer than the root's
+ * rank, at most 2 * log2(n) + 1: rank 64 would need over 2^31 VMAs, more
+ * than 128 GiB of VMA records alone. Reaching it traps. */
 #define VMA_TREE_MAX_DEPTH 64
+#define VMA_RANK_MAX 63
 
 /* The largest value the gap_pages bit-field holds. */
 #define VMA_GAP_PAGES_MAX (((uint64_t)1 << 40) - 1)
@@ -86,14 +118,20 @@ static inline uint64_t vma_gap_bytes(const struct vma *v)
     return (uint64_t)v->gap_pages << PAGE_SHIFT;
 }
 
-static inline int vma_node_height(const struct vma *v)
+static inline int vma_rank(const struct vma *v)
 {
-    return v ? (int)v->height : 0;
+    return v ? (int)v->rank : 0;
 }
 
 static inline uint64_t vma_node_max_gap(const struct vma *v)
 {
     return v ? v->max_gap : 0;
+}
+
+static inline void vma_rank_set(struct vma *v, int rank)
+{
+    VMA_TREE_ASSERT(rank >= 1 && rank <= VMA_RANK_MAX);
+    v->rank = (uint64_t)rank;
 }
 
 /* Set v's gap to the distance from prev_end (the previous VMA's end or the
@@ -108,26 +146,18 @@ static void vma_gap_set(struct vma *v, uaddr_t prev_end)
     v->gap_pages = pages;
 }
 
-/* Recompute v's height and max_gap from its own gap and its children,
- * whose heights hl and hr the caller has already read. */
-static inline void vma_node_refresh(struct vma *v, int hl, int hr)
+/* Set v's max_gap to exactly the bound its own gap and its children's
+ * bounds give ("refresh"). Always allowed: it keeps v's bound at or above
+ * everything below, and lowers it when it was stale. */
+static void vma_gap_bound_refresh(struct vma *v)
 {
     uint64_t m = vma_gap_bytes(v);
 
     m = MM_MAX(m, vma_node_max_gap(v->left));
-    m = MM_MAX(m, vma_node_max_gap(v->right));
-    v->max_gap = m;
-    if (v->height != (uint64_t)(MM_MAX(hl, hr) + 1)) /* a bit-field: a store is a read-modify-write */
-        v->height = (uint64_t)(MM_MAX(hl, hr) + 1);
+    v->max_gap = MM_MAX(m, vma_node_max_gap(v->right));
 }
 
-/* The same, reading the children's heights. */
-static void vma_node_update(struct vma *v)
-{
-    vma_node_refresh(v, vma_node_height(v->left), vma_node_height(v->right));
-}
-
-/* ---- rotations and rebalancing ----
+/* ---- rotations ----
  *
  *        x                    y
  *       / \     left         / \
@@ -135,8 +165,8 @@ static void vma_node_update(struct vma *v)
  *         / \   <----      / \
  *        b   c  right     a   b
  *
- * The in-order sequence (a x b y c) is unchanged, so no gap changes; only
- * x's and y's heights and max_gap do, x first since it ends up below. */
+ * The in-order sequence (a x b y c) is unchanged, so no gap changes. The
+ * callers set the ranks, then refresh the bounds of the lower node first. */
 
 static void vma_rotate_left(struct vma **link)
 {
@@ -144,8 +174,6 @@ static void vma_rotate_left(struct vma **link)
 
     x->right = y->left;
     y->left = x;
-    vma_node_update(x);
-    vma_node_update(y);
     *link = y;
 }
 
@@ -155,53 +183,199 @@ static void vma_rotate_right(struct vma **link)
 
     y->left = x->right;
     x->right = y;
-    vma_node_update(y);
-    vma_node_update(x);
     *link = x;
 }
 
-/* Make the subtree at *link balanced again and refresh its cached fields.
- * Its two children must be valid AVL trees whose heights differ by at most
- * two (the state after one insertion or removal below). */
-static void vma_node_rebalance(struct vma **link)
-{
-    struct vma *v = *link;
-    int hl = vma_node_height(v->left), hr = vma_node_height(v->right);
+/* ---- rebalancing ----
+ *
+ * Each function below looks at one node p (at *link) after a change in one
+ * of its subtrees, repairs what it finds there, and returns true when the
+ * problem has moved up to p's parent (p's rank changed), false when the
+ * ranks are in order from p up. Either way p's bound (or that of the node
+ * now at *link) is refreshed. In the pictures, numbers are rank
+ * differences, x the child that changed and y its sibling. */
 
-    if (hl > hr + 1) {
-        struct vma *l = v->left;
-        if (vma_node_height(l->right) > vma_node_height(l->left))
-            vma_rotate_left(&v->left);
-        vma_rotate_right(link);
-    } else if (hr > hl + 1) {
-        struct vma *r = v->right;
-        if (vma_node_height(r->left) > vma_node_height(r->right))
-            vma_rotate_right(&v->right);
-        vma_rotate_left(link);
-    } else {
-        vma_node_refresh(v, hl, hr);
+/* After an insertion below p: a child of p may have p's own rank (the new
+ * leaf, or a node just promoted). */
+static bool vma_insert_fix(struct vma **link)
+{
+    struct vma *p = *link, *l = p->left, *r = p->right, *y;
+    int rp = (int)p->rank;
+
+    if (vma_rank(l) == rp) {
+        if (rp - vma_rank(r) == 1) { /* 0,1: promote p, look again above */
+            vma_rank_set(p, rp + 1);
+            vma_gap_bound_refresh(p);
+            return true;
+        }
+        /* 0,2: rotate. l was promoted from 1,1, so it is 1,2 or 2,1. */
+        if (rp - vma_rank(l->right) == 2) { /* outer child higher: single */
+            vma_rotate_right(link);
+            vma_rank_set(p, rp - 1);
+            vma_gap_bound_refresh(p);
+            vma_gap_bound_refresh(l);
+        } else { /* inner child higher: double, y goes to the top */
+            y = l->right;
+            vma_rotate_left(&p->left);
+            vma_rotate_right(link);
+            vma_rank_set(y, rp);
+            vma_rank_set(l, rp - 1);
+            vma_rank_set(p, rp - 1);
+            vma_gap_bound_refresh(l);
+            vma_gap_bound_refresh(p);
+            vma_gap_bound_refresh(y);
+        }
+        return false;
     }
+    if (vma_rank(r) == rp) { /* the mirror image */
+        if (rp - vma_rank(l) == 1) {
+            vma_rank_set(p, rp + 1);
+            vma_gap_bound_refresh(p);
+            return true;
+        }
+        if (rp - vma_rank(r->left) == 2) {
+            vma_rotate_left(link);
+            vma_rank_set(p, rp - 1);
+            vma_gap_bound_refresh(p);
+            vma_gap_bound_refresh(r);
+        } else {
+            y = r->left;
+            vma_rotate_right(&p->right);
+            vma_rotate_left(link);
+            vma_rank_set(y, rp);
+            vma_rank_set(r, rp - 1);
+            vma_rank_set(p, rp - 1);
+            vma_gap_bound_refresh(r);
+            vma_gap_bound_refresh(p);
+            vma_gap_bound_refresh(y);
+        }
+        return false;
+    }
+    vma_gap_bound_refresh(p);
+    return false;
 }
 
-/* Walk a recorded path bottom-up, rebalancing and refreshing each subtree
- * on it (empty links are skipped). Every node at index >= changed may have
- * changed its own gap or its place; nodes above it are untouched originals
- * whose cached height and max_gap are still what their parents saw. So once
- * the walk is above changed and a subtree comes out with the height and
- * max_gap it had before, nothing higher can change and the walk stops. */
-static void vma_path_rebalance(struct vma **path[], int n, int changed)
+/* After a removal below p whose left child x is now a 3-child (its rank 3
+ * below p's); y = p->right is then 1 or 2 below p. */
+static bool vma_delete_fix_left(struct vma **link)
+{
+    struct vma *p = *link, *y = p->right, *v = y->left, *z = y->right;
+    int rp = (int)p->rank, ry = (int)y->rank;
+
+    if (rp - ry == 2) { /* 3,2: demote p */
+        vma_rank_set(p, rp - 1);
+        vma_gap_bound_refresh(p);
+        return true;
+    }
+    if (ry - vma_rank(v) == 2 && ry - vma_rank(z) == 2) { /* 3,1 with y 2,2: demote both */
+        vma_rank_set(p, rp - 1);
+        vma_rank_set(y, ry - 1);
+        vma_gap_bound_refresh(p);
+        return true;
+    }
+    if (ry - vma_rank(z) == 1) { /* outer child 1 below y: single, y to the top */
+        vma_rotate_left(link);
+        vma_rank_set(y, rp);
+        vma_rank_set(p, !p->left && !p->right ? 1 : rp - 1); /* a leaf has rank 1 */
+        vma_gap_bound_refresh(p);
+        vma_gap_bound_refresh(y);
+    } else { /* inner child 1 below y: double, v to the top */
+        vma_rotate_right(&p->right);
+        vma_rotate_left(link);
+        vma_rank_set(v, rp);
+        vma_rank_set(y, ry - 1);
+        vma_rank_set(p, rp - 2);
+        vma_gap_bound_refresh(p);
+        vma_gap_bound_refresh(y);
+        vma_gap_bound_refresh(v);
+    }
+    return false;
+}
+
+/* The mirror image: p's right child is a 3-child. */
+static bool vma_delete_fix_right(struct vma **link)
+{
+    struct vma *p = *link, *y = p->left, *v = y->right, *z = y->left;
+    int rp = (int)p->rank, ry = (int)y->rank;
+
+    if (rp - ry == 2) {
+        vma_rank_set(p, rp - 1);
+        vma_gap_bound_refresh(p);
+        return true;
+    }
+    if (ry - vma_rank(v) == 2 && ry - vma_rank(z) == 2) {
+        vma_rank_set(p, rp - 1);
+        vma_rank_set(y, ry - 1);
+        vma_gap_bound_refresh(p);
+        return true;
+    }
+    if (ry - vma_rank(z) == 1) {
+        vma_rotate_right(link);
+        vma_rank_set(y, rp);
+        vma_rank_set(p, !p->left && !p->right ? 1 : rp - 1);
+        vma_gap_bound_refresh(p);
+        vma_gap_bound_refresh(y);
+    } else {
+        vma_rotate_left(&p->left);
+        vma_rotate_right(link);
+        vma_rank_set(v, rp);
+        vma_rank_set(y, ry - 1);
+        vma_rank_set(p, rp - 2);
+        vma_gap_bound_refresh(p);
+        vma_gap_bound_refresh(y);
+        vma_gap_bound_refresh(v);
+    }
+    return false;
+}
+
+/* After a removal below p: p may have become a leaf of rank 2, or have a
+ * 3-child. */
+static bool vma_delete_fix(struct vma **link)
+{
+    struct vma *p = *link;
+    int rp = (int)p->rank;
+
+    if (!p->left && !p->right && rp == 2) { /* a 2,2 leaf: demote */
+        vma_rank_set(p, 1);
+        vma_gap_bound_refresh(p);
+        return true;
+    }
+    if (rp - vma_rank(p->left) == 3)
+        return vma_delete_fix_left(link);
+    if (rp - vma_rank(p->right) == 3)
+        return vma_delete_fix_right(link);
+    vma_gap_bound_refresh(p);
+    return false;
+}
+
+/* What a repair walk still has to look for at the next node up. */
+enum vma_fix {
+    VMA_FIX_NONE,   /* only bounds */
+    VMA_FIX_INSERT, /* a 0-child (vma_insert_fix) */
+    VMA_FIX_DELETE, /* a 3-child or a 2,2 leaf (vma_delete_fix) */
+};
+
+/* Walk a recorded path bottom-up from path[n - 1], the parent of the
+ * change, repairing ranks as fix says and refreshing each node's bound.
+ * Every node at index >= changed may have changed its own gap or its
+ * place, so it is always refreshed; nodes above it are untouched
+ * originals whose rank and bound are still what their parents saw. So
+ * once the walk is above changed, the ranks are in order, and a subtree
+ * comes out with a bound no higher than before, every ancestor's rank is
+ * right and its bound still a bound: the walk stops. */
+static void vma_path_repair(struct vma **path[], int n, int changed, enum vma_fix fix)
 {
     while (n-- > 0) {
-        struct vma *v = *path[n];
-        uint64_t old_height, old_max_gap;
+        struct vma **link = path[n];
+        uint64_t old_max_gap = (*link)->max_gap;
 
-        if (!v)
-            continue;
-        old_height = v->height;
-        old_max_gap = v->max_gap;
-        vma_node_rebalance(path[n]);
-        v = *path[n];
-        if (n < changed && v->height == old_height && v->max_gap == old_max_gap)
+        if (fix == VMA_FIX_INSERT)
+            fix = vma_insert_fix(link) ? VMA_FIX_INSERT : VMA_FIX_NONE;
+        else if (fix == VMA_FIX_DELETE)
+            fix = vma_delete_fix(link) ? VMA_FIX_DELETE : VMA_FIX_NONE;
+        else
+            vma_gap_bound_refresh(*link);
+        if (n < changed && fix == VMA_FIX_NONE && (*link)->max_gap <= old_max_gap)
             return;
     }
 }
@@ -267,10 +441,11 @@ void vma_tree_init(struct vma_tree *t, uaddr_t floor)
     t->count = 0;
     t->first = t->last = NULL;
     t->hint = t->hint_prev = t->hint_next = NULL;
+    t->fit = NULL;
 }
 
 /* Insert v. v->start < v->end, both page aligned, v->start >= t->floor, and
- * [start, end) overlaps no VMA in t; the tree links, height, gap_pages and
+ * [start, end) overlaps no VMA in t; the tree links, rank, gap_pages and
  * max_gap of v are overwritten, the rest of v is left alone. Sets v's gap
  * and shrinks its successor's. O(log n), never allocates, cannot fail
  * (misuse traps). */
@@ -310,12 +485,17 @@ void vma_tree_insert_near(struct vma_tree *t, struct vma *v, struct vma **prev, 
     VMA_TREE_ASSERT(!succ || v->end <= succ->start);
 
     v->left = v->right = NULL;
+    v->rank = 1;
     vma_gap_set(v, pred ? pred->end : t->floor);
+    v->max_gap = vma_gap_bytes(v);
+    /* succ's gap shrinks: its bound may stay. The nodes between v and succ
+     * (succ's left subtree, on the path) must take in v's gap. */
     if (succ)
-        vma_gap_set(succ, v->end); /* succ is on the path: refreshed below */
-    vma_node_update(v);
+        vma_gap_set(succ, v->end);
+    else
+        t->fit = NULL; /* v's gap is new to the tree, above the fit */
     *link = v;
-    vma_path_rebalance(path, n, succ ? succ_at : n);
+    vma_path_repair(path, n, succ ? succ_at : n, VMA_FIX_INSERT);
     t->count++;
     t->hint = NULL; /* pred and succ have a new neighbour */
     if (!pred)
@@ -338,21 +518,25 @@ void vma_tree_remove(struct vma_tree *t, struct vma *v)
     n = vma_path_to(t, v, path, &succ, &changed, &pred);
     k = n - 1; /* path[k] == link to v */
     t->hint = NULL; /* v, or a neighbour of v */
+    if (t->fit && v->start >= t->fit->start)
+        t->fit = NULL; /* a gap above the fit grows, or the fit goes */
     if (v == t->last) {
-        /* v has no right subtree, so a left child is a leaf: the AVL
-         * balance allows it no children of its own. */
+        /* v has no right subtree (rank 0), so v's rank is at most 2 and
+         * a left child has rank 1: a leaf. */
         t->last = v->left ? v->left : pred;
     }
     if (v == t->first)
         t->first = v->right ? NULL : succ; /* the right case is set below */
     if (!v->right) {
-        /* The successor, if any, is an ancestor of v: it is on the path. */
+        /* The successor, if any, is an ancestor of v: it is on the path.
+         * The repair starts at v's parent. */
         *path[k] = v->left;
         if (succ)
             vma_gap_set(succ, vma_gap_start(v));
+        n = k;
     } else {
         /* The successor s is the first node of v's right subtree. Unlink s
-         * from there and let it take v's place, links and height. */
+         * from there and let it take v's place, links and rank. */
         struct vma *s;
         struct vma **slink;
 
@@ -362,15 +546,16 @@ void vma_tree_remove(struct vma_tree *t, struct vma *v)
         *slink = s->right;
         s->left = v->left;
         s->right = v->right;
-        s->height = v->height;
+        s->rank = v->rank;
         vma_gap_set(s, vma_gap_start(v));
         if (!t->first)
             t->first = s;
         *path[k] = s;
         path[k + 1] = &s->right; /* was &v->right */
-        changed = k;             /* s is new at k: its cached fields are stale */
+        changed = k;             /* s is new at k: its bound is stale */
+        n--;                     /* the repair starts at s's old parent */
     }
-    vma_path_rebalance(path, n, changed);
+    vma_path_repair(path, n, changed, VMA_FIX_DELETE);
     v->left = v->right = NULL;
     t->count--;
 }
@@ -388,6 +573,8 @@ void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t e
     int n, changed;
 
     VMA_TREE_ASSERT(start < end && page_aligned(start | end) && prev_end <= start);
+    if (t->fit && v->start >= t->fit->start)
+        t->fit = NULL; /* gaps at or above the fit may grow */
     n = vma_path_to(t, v, path, &succ, &changed, &pred);
     if (v->right) {
         n = vma_path_leftmost(&v->right, path, n);
@@ -400,10 +587,10 @@ void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t e
     vma_gap_set(v, prev_end);
     if (succ)
         vma_gap_set(succ, end);
-    /* No shape change (the tree is balanced, so rebalancing only refreshes):
-     * max_gap moves along the recorded path. changed is the index of v or of
-     * an ancestor above it, so both changed gaps lie at or below it. */
-    vma_path_rebalance(path, n, changed);
+    /* No shape change: only bounds move along the recorded path. changed
+     * is the index of v or of an ancestor above it, so both changed gaps
+     * lie at or below it. */
+    vma_path_repair(path, n, changed, VMA_FIX_NONE);
 }
 
 /* ---- lookup ---- */
@@ -601,17 +788,22 @@ void vma_tree_neighbours(const struct vma_tree *t, const struct vma *v, struct v
  * Pruning: a subtree is entered only when its max_gap >= len and the
  * addresses its gaps can cover still leave room for len inside [low, high]:
  * the gaps of v's left subtree end at or below v's gap start, those of v's
- * right subtree begin at or above v->end. A subtree whose gaps all lie
- * inside [low, high] and whose max_gap >= len always yields a fit, so the
- * search backs out of a subtree without success only when the subtree
- * straddles low or high. Those subtrees lie on the two root-to-leaf paths
- * towards low and high, so a search visits O(log n) nodes. The recursion
- * goes down one level per call: no deeper than the tree height. */
+ * right subtree begin at or above v->end. A subtree the search backs out of
+ * without success either straddles low or high (those lie on the two
+ * root-to-leaf paths towards low and high: O(log n) of them) or had a
+ * max_gap higher than its largest gap. The search refreshes the max_gap of
+ * every node it backs out of, children first, so such a stale bound sends
+ * at most one search into its subtree: it was left by a repair that stopped
+ * early (at most one per node on that repair's path), and the search pays
+ * for it once. Gap search is O(log n) amortized over the operations on the
+ * tree. The recursion goes down one level per call: no deeper than the tree
+ * height. */
 
 struct vma_gap_query {
     uint64_t len;
     uaddr_t low, high;
-    uaddr_t addr; /* the answer */
+    uaddr_t addr;     /* the answer */
+    struct vma *node; /* the VMA whose gap holds it */
 };
 
 /* Is there room for len in [from, q->high]? (from: where the right
@@ -636,9 +828,31 @@ static inline bool vma_gap_fits(const struct vma_gap_query *q, const struct vma 
     return *hi > *lo && *hi - *lo >= q->len;
 }
 
-/* The highest fit in the subtree v, if any. */
-static bool vma_gap_topdown_in(const struct vma *v, struct vma_gap_query *q)
+/* Refresh the bounds of top and of the left spine below it down to last,
+ * bottom-up: the nodes a failed search came through. */
+static void vma_gap_spine_refresh(struct vma *top, const struct vma *last)
 {
+    if (top != last)
+        vma_gap_spine_refresh(top->left, last);
+    vma_gap_bound_refresh(top);
+}
+
+/* The mirror image, down the right spine. */
+static void vma_gap_spine_refresh_right(struct vma *top, const struct vma *last)
+{
+    if (top != last)
+        vma_gap_spine_refresh_right(top->right, last);
+    vma_gap_bound_refresh(top);
+}
+
+/* The highest fit in the subtree top, if any. It goes down the right
+ * subtrees first (recursively), then the node's own gap, then on down its
+ * left spine; on failure the bounds of the nodes it came through are
+ * refreshed. */
+static bool vma_gap_topdown_in(struct vma *top, struct vma_gap_query *q)
+{
+    struct vma *v = top, *last = NULL;
+
     while (v && v->max_gap >= q->len) {
         uaddr_t lo, hi;
 
@@ -647,18 +861,24 @@ static bool vma_gap_topdown_in(const struct vma *v, struct vma_gap_query *q)
             return true;
         if (vma_gap_fits(q, v, &lo, &hi)) {
             q->addr = hi - q->len;
+            q->node = v;
             return true;
         }
+        last = v;
         if (!vma_gap_room_below(q, vma_gap_start(v)))
-            return false;
+            break;
         v = v->left;
     }
+    if (last)
+        vma_gap_spine_refresh(top, last);
     return false;
 }
 
-/* The lowest fit in the subtree v, if any. */
-static bool vma_gap_bottomup_in(const struct vma *v, struct vma_gap_query *q)
+/* The lowest fit in the subtree top, if any; the mirror image. */
+static bool vma_gap_bottomup_in(struct vma *top, struct vma_gap_query *q)
 {
+    struct vma *v = top, *last = NULL;
+
     while (v && v->max_gap >= q->len) {
         uaddr_t lo, hi;
 
@@ -669,34 +889,57 @@ static bool vma_gap_bottomup_in(const struct vma *v, struct vma_gap_query *q)
             q->addr = lo;
             return true;
         }
+        last = v;
         if (!vma_gap_room_above(q, v->end))
-            return false;
+            break;
         v = v->right;
     }
+    if (last)
+        vma_gap_spine_refresh_right(top, last);
     return false;
 }
 
 /* Highest a with [a, a + len) inside one gap of t (between the floor and
  * the last VMA's start), low <= a and a + len <= high; a + len is then the
  * start of a VMA or high. Returns true and sets *addr, or false (also for
- * len == 0 or a window smaller than len). O(log n) for typical windows. */
-bool vma_tree_gap_topdown(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr)
+ * len == 0 or a window smaller than len). O(log n) amortized; refreshes the
+ * bounds of the subtrees it finds nothing in, so t is not const. */
+bool vma_tree_gap_topdown(struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr)
 {
-    struct vma_gap_query q = {len, low, high, 0};
+    struct vma_gap_query q = {len, low, high, 0, NULL};
+    struct vma *fit = t->fit;
+    uaddr_t lo, hi;
 
     if (len == 0 || low >= high || high - low < len)
         return false;
+    if (fit && len >= t->fit_len && low >= t->fit_low && high == t->fit_high) {
+        /* Nothing above the fit's start holds len: try its own gap, then
+         * search only below it. */
+        if (vma_gap_fits(&q, fit, &lo, &hi)) {
+            *addr = hi - len;
+            return true;
+        }
+        q.high = MM_MIN(high, fit->start);
+        if (q.high <= low || q.high - low < len)
+            return false;
+    }
     if (!vma_gap_topdown_in(t->root, &q))
         return false;
+    /* Now no gap above q.node's start holds len: above the old fit, by
+     * what was known; between the two, by this search. */
+    t->fit = q.node;
+    t->fit_len = len;
+    t->fit_low = low;
+    t->fit_high = high;
     *addr = q.addr;
     return true;
 }
 
 /* Lowest such a: the bottom of its gap, or low. Same conventions as
  * vma_tree_gap_topdown(). */
-bool vma_tree_gap_bottomup(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr)
+bool vma_tree_gap_bottomup(struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr)
 {
-    struct vma_gap_query q = {len, low, high, 0};
+    struct vma_gap_query q = {len, low, high, 0, NULL};
 
     if (len == 0 || low >= high || high - low < len)
         return false;
@@ -746,6 +989,7 @@ struct vma_check {
     uint64_t visited;
     const struct vma *lowest, *highest; /* first and last visited in order */
     bool hint_seen;
+    bool fit_seen; /* the placement cache's VMA was visited */
 };
 
 /* Describe the first problem: "vma [start, end): what (stored X, expected Y)". */
@@ -774,14 +1018,13 @@ static int vma_check_fail(struct vma_check *c, const struct vma *v, const char *
     return -1;
 }
 
-/* Check the subtree v in order; return its true height and largest gap. */
-static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, int *height, uint64_t *max_gap)
+/* Check the subtree v in order; return its largest gap. */
+static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, uint64_t *max_gap)
 {
-    int hl, hr, h;
+    int rl, rr;
     uint64_t gl, gr, gap, m;
 
     if (!v) {
-        *height = 0;
         *max_gap = 0;
         return 0;
     }
@@ -791,7 +1034,7 @@ static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, i
     if (++c->visited > c->t->count)
         return vma_check_fail(c, v, "more nodes than count (a cycle or a shared node?)", true, c->visited,
                               c->t->count);
-    if (vma_check_node(c, v->left, depth + 1, &hl, &gl) < 0)
+    if (vma_check_node(c, v->left, depth + 1, &gl) < 0)
         return -1;
 
     /* v itself, in address order. */
@@ -815,42 +1058,58 @@ static int vma_check_node(struct vma_check *c, const struct vma *v, int depth, i
         if (c->t->hint_prev != c->highest)
             return vma_check_fail(c, v, "hint_prev is not the hint's predecessor", false, 0, 0);
     }
+    if (c->fit_seen) {
+        /* Above the fit: no gap, clipped to the fit's window, holds fit_len. */
+        uaddr_t lo = MM_MAX(vma_gap_start(v), c->t->fit_low), hi = MM_MIN(v->start, c->t->fit_high);
+        if (hi > lo && hi - lo >= c->t->fit_len)
+            return vma_check_fail(c, v, "a gap above the placement cache's VMA holds its length", true,
+                                  hi - lo, c->t->fit_len);
+    }
+    if (v == c->t->fit)
+        c->fit_seen = true;
     if (!c->lowest)
         c->lowest = v;
     c->highest = v;
 
-    if (vma_check_node(c, v->right, depth + 1, &hr, &gr) < 0)
+    if (vma_check_node(c, v->right, depth + 1, &gr) < 0)
         return -1;
 
-    h = MM_MAX(hl, hr) + 1;
-    if ((int)v->height != h)
-        return vma_check_fail(c, v, "wrong height", true, v->height, (uint64_t)h);
-    if (hl > hr + 1 || hr > hl + 1)
-        return vma_check_fail(c, v, "unbalanced: left height vs right height", true, (uint64_t)hl, (uint64_t)hr);
-    m = MM_MAX(gap << PAGE_SHIFT, MM_MAX(gl, gr));
-    if (v->max_gap != m)
-        return vma_check_fail(c, v, "wrong max_gap", true, v->max_gap, m);
-    *height = h;
-    *max_gap = m;
+    /* Ranks: 1 or 2 above each child (an empty one has rank 0), 1 at a leaf. */
+    rl = vma_rank(v->left);
+    rr = vma_rank(v->right);
+    if (!v->left && !v->right && v->rank != 1)
+        return vma_check_fail(c, v, "leaf rank is not 1", true, v->rank, 1);
+    if ((int)v->rank - rl < 1 || (int)v->rank - rl > 2)
+        return vma_check_fail(c, v, "rank not 1 or 2 above the left child's", true, v->rank,
+                              (uint64_t)(rl + ((int)v->rank - rl < 1 ? 1 : 2)));
+    if ((int)v->rank - rr < 1 || (int)v->rank - rr > 2)
+        return vma_check_fail(c, v, "rank not 1 or 2 above the right child's", true, v->rank,
+                              (uint64_t)(rr + ((int)v->rank - rr < 1 ? 1 : 2)));
+    /* The bound, checked against the children's bounds (which is what the
+     * repairs rely on) and so also against the true largest gap. */
+    m = MM_MAX(gap << PAGE_SHIFT, MM_MAX(vma_node_max_gap(v->left), vma_node_max_gap(v->right)));
+    if (v->max_gap < m)
+        return vma_check_fail(c, v, "max_gap below a gap or a child's max_gap", true, v->max_gap, m);
+    *max_gap = MM_MAX(gap << PAGE_SHIFT, MM_MAX(gl, gr));
     return 0;
 }
 
 /* Verify the whole tree: order, non-overlap, floor, gap_pages, max_gap,
- * heights, AVL balance, count, and the cached first and last VMAs. O(n) time, recursion as deep as the tree
+ * ranks, count, the cached first and last VMAs, the hint and the
+ * placement cache. O(n) time, recursion as deep as the tree
  * (bounded even when the tree is corrupt). Returns 0, or -1 after writing a
  * NUL-terminated description of the first problem into buf (truncated to
  * bufsz; buf may be NULL when bufsz is 0). */
 int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
 {
-    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0, NULL, NULL, false};
+    struct vma_check c = {t, {buf, bufsz, 0}, t->floor, 0, NULL, NULL, false, false};
     uint64_t max_gap;
-    int height;
 
     if (bufsz)
         buf[0] = '\0';
     if (!page_aligned(t->floor))
         return vma_check_fail(&c, NULL, "floor not page aligned", true, t->floor, page_down(t->floor));
-    if (vma_check_node(&c, t->root, 0, &height, &max_gap) < 0)
+    if (vma_check_node(&c, t->root, 0, &max_gap) < 0)
         return -1;
     if (c.visited != t->count)
         return vma_check_fail(&c, NULL, "count does not match the nodes in the tree", true, t->count, c.visited);
@@ -862,6 +1121,8 @@ int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz)
                               t->last ? t->last->start : 0, c.highest ? c.highest->start : 0);
     if (t->hint && !c.hint_seen)
         return vma_check_fail(&c, NULL, "hint is not in the tree", false, 0, 0);
+    if (t->fit && !c.fit_seen)
+        return vma_check_fail(&c, NULL, "the placement cache's VMA is not in the tree", false, 0, 0);
     if (t->hint && t->hint == c.highest && t->hint_next)
         return vma_check_fail(&c, t->hint, "hint_next is not the hint's successor", false, 0, 0);
     return 0;

@@ -194,8 +194,8 @@ static void dump_line(const struct vma *v, uaddr_t prev_end, bool have_prev)
     else if (have_prev && v->start < prev_end)
         printf("        !!!! overlaps previous (previous end 0x%012" PRIx64 ")\n", prev_end);
     printf("    vma [0x%012" PRIx64 "-0x%012" PRIx64 ")  %6" PRIu64 " pages  gap_pages=%" PRIu64
-           " h=%u max_gap=0x%" PRIx64 "\n",
-           v->start, v->end, (v->end - v->start) / P, (uint64_t)v->gap_pages, (unsigned)v->height, v->max_gap);
+           " r=%u max_gap=0x%" PRIx64 "\n",
+           v->start, v->end, (v->end - v->start) / P, (uint64_t)v->gap_pages, (unsigned)v->rank, v->max_gap);
 }
 
 /* In-order walk, bounded in depth and node count so that a corrupt tree
@@ -244,8 +244,8 @@ static void dump_tree_region(void)
 
     memset(&w, 0, sizeof w);
     w.budget = dump_tree->count + 64;
-    printf("  tree: floor 0x%" PRIx64 ", count %" PRIu64 ", root height %u; around 0x%" PRIx64 ":\n",
-           dump_tree->floor, dump_tree->count, dump_tree->root ? (unsigned)dump_tree->root->height : 0, dump_focus);
+    printf("  tree: floor 0x%" PRIx64 ", count %" PRIu64 ", root rank %u; around 0x%" PRIx64 ":\n",
+           dump_tree->floor, dump_tree->count, dump_tree->root ? (unsigned)dump_tree->root->rank : 0, dump_focus);
     dump_walk_node(&w, dump_tree->root, 0, &prev_end);
     if (w.after == 0) {
         uaddr_t pe = w.before_ring ? w.before_ring->end : dump_tree->floor;
@@ -338,7 +338,7 @@ TEST(single_node)
     CHECK_EQ(t.count, 1);
     CHECK_EQ(v->gap_pages, 15);
     CHECK_EQ(v->max_gap, 15 * P);
-    CHECK_EQ(v->height, 1);
+    CHECK_EQ(v->rank, 1);
 
     CHECK(vma_tree_find(&t, 0xffff) == NULL);
     CHECK(vma_tree_find(&t, 0x10000) == v);
@@ -669,17 +669,26 @@ TEST(check_reports_corruption)
     CHECK(strstr(buf, "0x1d000") != NULL); /* v[7] starts at 29 pages */
     v[7]->gap_pages = saved;
 
+    /* max_gap is a bound: too high is allowed, below a gap is not. */
     saved = t.root->max_gap;
     t.root->max_gap = 0x7000;
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == 0);
+    t.root->max_gap = P; /* the gaps are two pages */
     CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
     CHECK(strstr(buf, "max_gap") != NULL);
     t.root->max_gap = saved;
-
-    saved = t.root->height;
-    t.root->height = 9;
+    saved = v[14]->max_gap; /* a leaf below the root: its bound under its gap */
+    v[14]->max_gap = 0;
     CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
-    CHECK(strstr(buf, "height") != NULL);
-    t.root->height = saved;
+    CHECK(strstr(buf, "max_gap") != NULL);
+    CHECK(strstr(buf, "0x39000") != NULL); /* v[14] starts at 57 pages */
+    v[14]->max_gap = saved;
+
+    saved = t.root->rank;
+    t.root->rank = 9;
+    CHECK(vma_tree_check(&t, buf, sizeof buf) == -1);
+    CHECK(strstr(buf, "rank") != NULL);
+    t.root->rank = saved;
 
     /* Overlap: stretch one VMA over its successor's start. */
     saved = v[3]->end;
@@ -740,16 +749,38 @@ TEST(check_reports_corruption)
         vma_tree_init(&u, 0);
         a->gap_pages = b->gap_pages = c->gap_pages = 1;
         a->max_gap = b->max_gap = c->max_gap = P;
-        a->height = 1;
-        b->height = 2;
-        c->height = 3;
+        a->rank = 1;
+        b->rank = 2;
+        c->rank = 3;
         c->left = b;
         b->left = a;
         u.root = c;
         u.count = 3;
         CHECK(vma_tree_check(&u, buf, sizeof buf) == -1);
-        CHECK(strstr(buf, "unbalanced") != NULL);
+        CHECK(strstr(buf, "rank not 1 or 2 above the right child's") != NULL);
         CHECK(strstr(buf, "0x5000") != NULL);
+
+        /* The same three as a root with two leaves: rank differences 2,2
+         * are allowed at an inner node (after removals), not at a leaf. */
+        c->left = NULL;
+        b->left = a;
+        b->right = c;
+        a->rank = c->rank = 1;
+        b->rank = 3;
+        u.root = b;
+        u.first = a;
+        u.last = c;
+        if (vma_tree_check(&u, buf, sizeof buf) != 0)
+            test_fail_at(__FILE__, __LINE__, "a 2,2 inner node: %s", buf);
+        b->rank = 2;
+        CHECK(vma_tree_check(&u, buf, sizeof buf) == 0);
+        b->rank = 4;
+        CHECK(vma_tree_check(&u, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "rank not 1 or 2 above the left child's") != NULL);
+        b->rank = 3;
+        a->rank = 2;
+        CHECK(vma_tree_check(&u, buf, sizeof buf) == -1);
+        CHECK(strstr(buf, "leaf rank is not 1") != NULL);
         free(a);
         free(b);
         free(c);
@@ -878,7 +909,15 @@ static void rand_gap_query(struct rand_run *r)
     uaddr_t low, high, got = 0, want = 0;
     bool fg, fw;
 
-    switch (rng_below(4)) {
+    switch (rng_below(6)) {
+    case 4:
+    case 5:
+        /* One fixed window, as mmap's placement uses: the tree answers
+         * repeated searches in it from what the last one found, until a
+         * removal or a change above that forgets it. */
+        low = r->base;
+        high = r->base + (RAND_UNIVERSE / 2) * P;
+        break;
     case 0:
         low = 0;
         high = UINT64_MAX;
@@ -1081,11 +1120,15 @@ static void big_run(int order)
         test_fail_at(__FILE__, __LINE__, "%s, all inserted: %s", names[order], buf);
     CHECK_EQ(t.count, BIG_N);
     bound = 1.45 * log2_approx(BIG_N) + 2;
-    if ((double)t.root->height > bound)
-        test_fail_at(__FILE__, __LINE__, "%s: height %u > %.2f", names[order], (unsigned)t.root->height, bound);
+    if ((double)t.root->rank > bound)
+        test_fail_at(__FILE__, __LINE__, "%s: height %u > %.2f", names[order], (unsigned)t.root->rank, bound);
 
-    /* Gaps alternate 1 and 3 pages (the first is 0): spot checks. */
-    CHECK_EQ(t.root->max_gap, 3 * P);
+    /* Gaps alternate 1 and 3 pages (the first is 0): spot checks. The
+     * root's bound is at least the largest gap (the checker says how each
+     * bound relates to its children's); a search that finds nothing
+     * refreshes the bounds it passes, so after the failed search below the
+     * root's is exact. */
+    CHECK(t.root->max_gap >= 3 * P);
     CHECK(vma_tree_find(&t, big_start(777777)) == &nodes[777777]);
     CHECK(vma_tree_find_after(&t, big_start(123456) + P) == &nodes[123457]);
     CHECK(vma_tree_find_before(&t, big_start(123456)) == &nodes[123455]);
@@ -1096,6 +1139,9 @@ static void big_run(int order)
     CHECK(vma_tree_gap_bottomup(&t, 2 * P, 0, UINT64_MAX, &a));
     CHECK_EQ(a, nodes[0].end);
     CHECK(!vma_tree_gap_topdown(&t, 4 * P, 0, UINT64_MAX, &a));
+    CHECK_EQ(t.root->max_gap, 3 * P);
+    if (vma_tree_check(&t, buf, sizeof buf) != 0)
+        test_fail_at(__FILE__, __LINE__, "%s, after the failed search: %s", names[order], buf);
 
     /* Remove everything: in insertion order, except the random run, which
      * removes in a fresh random order. */

@@ -1,12 +1,13 @@
 /* mm/vma.h — the virtual memory area record and the tree that orders them.
  *
  * A VMA is one run of pages [start, end) with one protection, one backing
- * object and one set of flags. The VMAs of an address space sit in an AVL
- * tree ordered by address (they never overlap), augmented with the largest
- * free gap in each subtree, so that lookup, insertion, removal and gap search
- * are all O(log n). Nodes are intrusive and the tree never allocates: the
- * caller allocates a VMA first, then inserts it. A VMA is exactly 64 bytes,
- * the per-mapping memory cost. */
+ * object and one set of flags. The VMAs of an address space sit in a
+ * balanced (weak AVL) tree ordered by address (they never overlap),
+ * augmented with a bound on the largest free gap in each subtree, so that
+ * lookup, insertion, removal and gap search are all O(log n) (gap search
+ * amortized). Nodes are intrusive and the tree never allocates: the caller
+ * allocates a VMA first, then inserts it. A VMA is exactly 64 bytes, the
+ * per-mapping memory cost. */
 #ifndef MM_VMA_H
 #define MM_VMA_H
 
@@ -43,11 +44,11 @@ enum {
 struct vma {
     struct vma *left, *right;  /* tree links */
     uaddr_t start, end;        /* [start, end), page aligned */
-    uint64_t max_gap;          /* largest gap_pages * PAGE_SIZE in this subtree */
+    uint64_t max_gap;          /* >= every gap_pages * PAGE_SIZE in this subtree (mm/vma_tree.c) */
     struct vm_object *obj;     /* backing object; NULL: private anonymous, untouched */
     uint64_t pgoff;            /* page offset into obj of start */
     uint64_t gap_pages : 40;   /* free pages between the previous VMA (or the tree floor) and start */
-    uint64_t height : 6;       /* AVL subtree height, 1 for a leaf (< 64 for any n) */
+    uint64_t rank : 6;         /* balance rank: 1 for a leaf (mm/vma_tree.c) */
     uint64_t flags : 18;       /* VMA_* */
 };
 
@@ -65,6 +66,14 @@ struct vma_tree {
     uint64_t count;
     struct vma *first, *last;
     struct vma *hint, *hint_prev, *hint_next;
+    /* What the last top-down gap search learnt (fit NULL: nothing): no gap
+     * above fit->start, clipped to [fit_low, fit_high], holds fit_len
+     * bytes. Insertions below the last VMA keep it true (they only split
+     * gaps); one above the last VMA (a new gap), a removal or a bounds
+     * change at or above fit->start forgets it. */
+    struct vma *fit;
+    uint64_t fit_len;
+    uaddr_t fit_low, fit_high;
 };
 
 /* Where the gap below v begins: the end of the previous VMA, or the tree's
@@ -126,15 +135,20 @@ void vma_tree_adjust(struct vma_tree *t, struct vma *v, uaddr_t start, uaddr_t e
  * VMA's start). Finds the highest address a such that [a, a + len) is free,
  * low <= a and a + len <= high, and a + len is either high or the start of
  * a VMA (the top of a gap clipped by high). Returns true and sets *addr, or
- * false. len is page aligned and nonzero. Used for top-down placement. */
-bool vma_tree_gap_topdown(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
+ * false. len is page aligned and nonzero. Used for top-down placement.
+ * O(log n) amortized, O(1) when the answer is the gap the previous search
+ * with the same window and no larger len found and nothing at or above it
+ * has been removed since (mmap after munmap of the same size). It tightens
+ * the max_gap bounds of subtrees in which it finds nothing and remembers
+ * its answer, so the tree is not const. */
+bool vma_tree_gap_topdown(struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
 
 /* As above, the lowest such a, at the bottom of its gap (bottom-up). */
-bool vma_tree_gap_bottomup(const struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
+bool vma_tree_gap_bottomup(struct vma_tree *t, uint64_t len, uaddr_t low, uaddr_t high, uaddr_t *addr);
 
-/* Verify ordering, non-overlap, gap values, max_gap augmentation, heights
- * and AVL balance, count, the first and last VMAs, and the hint. O(n). Returns 0, or -1 after describing the
- * first problem in buf (of size bufsz). */
+/* Verify ordering, non-overlap, gap values, max_gap bounds, ranks, count,
+ * the first and last VMAs, the hint and the placement cache. O(n). Returns 0, or -1 after
+ * describing the first problem in buf (of size bufsz). */
 int vma_tree_check(const struct vma_tree *t, char *buf, size_t bufsz);
 
 #endif
