@@ -162,15 +162,25 @@ static inline __attribute__((always_inline)) int frame_take(paddr_t *pa)
     return 0;
 }
 
-int frame_alloc_uninjected(paddr_t *pa) { return frame_take(pa); }
+/* frame_take, and when no frame is free, again after the slab caches
+ * have handed back the empty frames they keep. */
+static inline __attribute__((always_inline)) int frame_take_or_reclaim(paddr_t *pa)
+{
+    int err = frame_take(pa);
+    if (__builtin_expect(err != 0, 0) && slab_release_kept())
+        err = frame_take(pa);
+    return err;
+}
+
+int frame_alloc_uninjected(paddr_t *pa) { return frame_take_or_reclaim(pa); }
 
 static inline __attribute__((always_inline)) int frame_alloc_inline(paddr_t *pa, enum mm_alloc_site site)
 {
     if (platform_alloc_should_fail(site))
         return -ENOMEM;
-    if (site == MM_ALLOC_FRAME && free_count <= reserve_count)
+    if (site == MM_ALLOC_FRAME && free_count + slab_kept_frames() <= reserve_count)
         return -ENOMEM; /* unlocked read: the reserve is a soft line */
-    return frame_take(pa);
+    return frame_take_or_reclaim(pa);
 }
 
 int frame_alloc(paddr_t *pa, enum mm_alloc_site site) { return frame_alloc_inline(pa, site); }
@@ -250,7 +260,7 @@ bool frame_valid(paddr_t pa)
     return page_aligned(pa) && frame_number(pa) != FRAME_NONE;
 }
 
-uint64_t frame_free_count(void) { return free_count; }
+uint64_t frame_free_count(void) { return free_count + slab_kept_frames(); }
 uint64_t frame_total_count(void) { return usable_count; }
 
 int frame_zero_page(paddr_t *pa)

@@ -5,7 +5,10 @@
  * index), headed by the frame-table entry's slab_free; slab_inuse counts the
  * allocated ones. Frames with at least one free object sit on the cache's
  * partial list (doubly linked through the frame table), and allocation
- * always takes from the head.
+ * always takes from the head. A frame whose last object is freed goes back
+ * to the frame allocator, unless the cache has no empty frame yet: then it
+ * stays on the partial list as the cache's kept frame (empty), counted as
+ * free memory and handed back when the frame allocator runs dry.
  *
  * Colour: a new frame hands out its objects starting at a slot chosen by
  * hashing its frame number, wrapping around. Without it the k-th object of
@@ -20,6 +23,11 @@
 #include "frame_table.h"
 
 #define SLAB_END 0xffff
+
+/* The caches that have kept an empty frame at some time (each is listed
+ * once, on its first), and how many frames are kept now. */
+static struct slab_cache *kept_caches;
+static uint64_t kept_frames;
 
 struct slab_cache vma_cache = SLAB_CACHE_INIT("vma", 64);
 struct slab_cache object_cache = SLAB_CACHE_INIT("vm_object", 32);
@@ -88,6 +96,12 @@ void *slab_alloc(struct slab_cache *c)
     uint32_t fn = c->partial;
     struct frame *f = frame_entry(fn);
     void *page = platform_phys_to_virt(frame_address(fn));
+
+    if (fn == c->empty) { /* the kept frame holds objects again */
+        c->empty = FRAME_NONE;
+        kept_frames--;
+        c->frames++;
+    }
     uint16_t idx = f->slab_free;
     void *obj = slab_link(page, c->size, idx);
 
@@ -118,10 +132,42 @@ void slab_free(struct slab_cache *c, void *obj)
     if (was_full)
         partial_push(c, fn);
     if (f->slab_inuse == 0) {
-        partial_unlink(c, fn);
         c->frames--;
+        if (c->empty == FRAME_NONE) { /* keep it, on the partial list */
+            c->empty = fn;
+            kept_frames++;
+            if (!c->listed) {
+                c->listed = true;
+                c->listed_next = kept_caches;
+                kept_caches = c;
+            }
+            return;
+        }
+        partial_unlink(c, fn);
         frame_unref(frame_address(fn));
     }
+}
+
+bool slab_release_kept(void)
+{
+    bool any = false;
+
+    for (struct slab_cache *c = kept_caches; c; c = c->listed_next) {
+        uint32_t fn = c->empty;
+        if (fn == FRAME_NONE)
+            continue;
+        c->empty = FRAME_NONE;
+        kept_frames--;
+        partial_unlink(c, fn);
+        frame_unref(frame_address(fn));
+        any = true;
+    }
+    return any;
+}
+
+uint64_t slab_kept_frames(void)
+{
+    return kept_frames;
 }
 
 void slab_cache_reset(struct slab_cache *c)
@@ -129,10 +175,15 @@ void slab_cache_reset(struct slab_cache *c)
     c->partial = FRAME_NONE;
     c->objects = 0;
     c->frames = 0;
+    c->empty = FRAME_NONE;
+    c->listed = false;
+    c->listed_next = NULL;
 }
 
 void slab_reset_all(void)
 {
+    kept_caches = NULL;
+    kept_frames = 0;
     slab_cache_reset(&vma_cache);
     slab_cache_reset(&object_cache);
     slab_cache_reset(&space_cache);

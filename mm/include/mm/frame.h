@@ -53,7 +53,8 @@ uint16_t *frame_table_live_slot(paddr_t pa);
 /* True when pa is the start of a frame inside a registered region. */
 bool frame_valid(paddr_t pa);
 
-/* Counts over all regions. */
+/* Counts over all regions. Free frames include the empty frames the slab
+ * caches keep (slab_free), which an allocation takes back when needed. */
 uint64_t frame_free_count(void);
 uint64_t frame_total_count(void);
 
