@@ -160,30 +160,29 @@ static void vma_gap_bound_refresh(struct vma *v)
 /* ---- rotations ----
  *
  *        x                    y
- *       / \     left         / \
+ *       / \   y up (dir 1)   / \
  *      a   y    ---->       x   c
  *         / \   <----      / \
- *        b   c  right     a   b
+ *        b   c  x up (0)  a   b
  *
  * The in-order sequence (a x b y c) is unchanged, so no gap changes. The
- * callers set the ranks, then refresh the bounds of the lower node first. */
+ * callers set the ranks, then refresh the bounds of the lower node first.
+ * dir names a side: 0 left, 1 right; every repair below is written once
+ * for a child on side dir, and serves both sides. */
 
-static void vma_rotate_left(struct vma **link)
+static inline struct vma **vma_child(struct vma *v, int dir)
 {
-    struct vma *x = *link, *y = x->right;
-
-    x->right = y->left;
-    y->left = x;
-    *link = y;
+    return dir ? &v->right : &v->left;
 }
 
-static void vma_rotate_right(struct vma **link)
+/* Rotate the subtree at *link so that its child on side dir comes up. */
+static void vma_rotate_up(struct vma **link, int dir)
 {
-    struct vma *y = *link, *x = y->left;
+    struct vma *x = *link, *y = *vma_child(x, dir);
 
-    y->left = x->right;
-    x->right = y;
-    *link = x;
+    *vma_child(x, dir) = *vma_child(y, !dir);
+    *vma_child(y, !dir) = x;
+    *link = y;
 }
 
 /* ---- rebalancing ----
@@ -192,60 +191,41 @@ static void vma_rotate_right(struct vma **link)
  * of its subtrees, repairs what it finds there, and returns true when the
  * problem has moved up to p's parent (p's rank changed), false when the
  * ranks are in order from p up. Either way p's bound (or that of the node
- * now at *link) is refreshed. In the pictures, numbers are rank
- * differences, x the child that changed and y its sibling. */
+ * now at *link) is refreshed. "A k-child" is a child whose rank is k below
+ * its parent's. */
 
-/* After an insertion below p: a child of p may have p's own rank (the new
- * leaf, or a node just promoted). */
+/* After an insertion below p: a child of p may have p's own rank (a
+ * 0-child: the new leaf, or a node just promoted). */
 static bool vma_insert_fix(struct vma **link)
 {
-    struct vma *p = *link, *l = p->left, *r = p->right, *y;
+    struct vma *p = *link;
     int rp = (int)p->rank;
 
-    if (vma_rank(l) == rp) {
-        if (rp - vma_rank(r) == 1) { /* 0,1: promote p, look again above */
+    for (int dir = 0; dir < 2; dir++) {
+        struct vma *x = *vma_child(p, dir), *y;
+
+        if (vma_rank(x) != rp)
+            continue;
+        if (rp - vma_rank(*vma_child(p, !dir)) == 1) { /* 0,1: promote p, look again above */
             vma_rank_set(p, rp + 1);
             vma_gap_bound_refresh(p);
             return true;
         }
-        /* 0,2: rotate. l was promoted from 1,1, so it is 1,2 or 2,1. */
-        if (rp - vma_rank(l->right) == 2) { /* outer child higher: single */
-            vma_rotate_right(link);
+        /* 0,2: rotate. x was promoted from 1,1, so one of its children is
+         * a 1-child and the other a 2-child. */
+        y = *vma_child(x, !dir); /* the inner child */
+        if (rp - vma_rank(y) == 2) { /* the outer one is higher: x comes up */
+            vma_rotate_up(link, dir);
             vma_rank_set(p, rp - 1);
             vma_gap_bound_refresh(p);
-            vma_gap_bound_refresh(l);
-        } else { /* inner child higher: double, y goes to the top */
-            y = l->right;
-            vma_rotate_left(&p->left);
-            vma_rotate_right(link);
+            vma_gap_bound_refresh(x);
+        } else { /* the inner one is higher: y comes up, above x and p */
+            vma_rotate_up(vma_child(p, dir), !dir);
+            vma_rotate_up(link, dir);
             vma_rank_set(y, rp);
-            vma_rank_set(l, rp - 1);
+            vma_rank_set(x, rp - 1);
             vma_rank_set(p, rp - 1);
-            vma_gap_bound_refresh(l);
-            vma_gap_bound_refresh(p);
-            vma_gap_bound_refresh(y);
-        }
-        return false;
-    }
-    if (vma_rank(r) == rp) { /* the mirror image */
-        if (rp - vma_rank(l) == 1) {
-            vma_rank_set(p, rp + 1);
-            vma_gap_bound_refresh(p);
-            return true;
-        }
-        if (rp - vma_rank(r->left) == 2) {
-            vma_rotate_left(link);
-            vma_rank_set(p, rp - 1);
-            vma_gap_bound_refresh(p);
-            vma_gap_bound_refresh(r);
-        } else {
-            y = r->left;
-            vma_rotate_right(&p->right);
-            vma_rotate_left(link);
-            vma_rank_set(y, rp);
-            vma_rank_set(r, rp - 1);
-            vma_rank_set(p, rp - 1);
-            vma_gap_bound_refresh(r);
+            vma_gap_bound_refresh(x);
             vma_gap_bound_refresh(p);
             vma_gap_bound_refresh(y);
         }
@@ -255,11 +235,12 @@ static bool vma_insert_fix(struct vma **link)
     return false;
 }
 
-/* After a removal below p whose left child x is now a 3-child (its rank 3
- * below p's); y = p->right is then 1 or 2 below p. */
-static bool vma_delete_fix_left(struct vma **link)
+/* After a removal below p whose child on side dir is now a 3-child; its
+ * sibling y is then a 1- or 2-child. */
+static bool vma_delete_fix_side(struct vma **link, int dir)
 {
-    struct vma *p = *link, *y = p->right, *v = y->left, *z = y->right;
+    struct vma *p = *link, *y = *vma_child(p, !dir);
+    struct vma *inner = *vma_child(y, dir), *outer = *vma_child(y, !dir);
     int rp = (int)p->rank, ry = (int)y->rank;
 
     if (rp - ry == 2) { /* 3,2: demote p */
@@ -267,63 +248,27 @@ static bool vma_delete_fix_left(struct vma **link)
         vma_gap_bound_refresh(p);
         return true;
     }
-    if (ry - vma_rank(v) == 2 && ry - vma_rank(z) == 2) { /* 3,1 with y 2,2: demote both */
+    if (ry - vma_rank(inner) == 2 && ry - vma_rank(outer) == 2) { /* 3,1 and y 2,2: demote both */
         vma_rank_set(p, rp - 1);
         vma_rank_set(y, ry - 1);
         vma_gap_bound_refresh(p);
         return true;
     }
-    if (ry - vma_rank(z) == 1) { /* outer child 1 below y: single, y to the top */
-        vma_rotate_left(link);
+    if (ry - vma_rank(outer) == 1) { /* y's outer child is a 1-child: y comes up */
+        vma_rotate_up(link, !dir);
         vma_rank_set(y, rp);
         vma_rank_set(p, !p->left && !p->right ? 1 : rp - 1); /* a leaf has rank 1 */
         vma_gap_bound_refresh(p);
         vma_gap_bound_refresh(y);
-    } else { /* inner child 1 below y: double, v to the top */
-        vma_rotate_right(&p->right);
-        vma_rotate_left(link);
-        vma_rank_set(v, rp);
+    } else { /* the inner one is: it comes up, above p and y */
+        vma_rotate_up(vma_child(p, !dir), dir);
+        vma_rotate_up(link, !dir);
+        vma_rank_set(inner, rp);
         vma_rank_set(y, ry - 1);
         vma_rank_set(p, rp - 2);
         vma_gap_bound_refresh(p);
         vma_gap_bound_refresh(y);
-        vma_gap_bound_refresh(v);
-    }
-    return false;
-}
-
-/* The mirror image: p's right child is a 3-child. */
-static bool vma_delete_fix_right(struct vma **link)
-{
-    struct vma *p = *link, *y = p->left, *v = y->right, *z = y->left;
-    int rp = (int)p->rank, ry = (int)y->rank;
-
-    if (rp - ry == 2) {
-        vma_rank_set(p, rp - 1);
-        vma_gap_bound_refresh(p);
-        return true;
-    }
-    if (ry - vma_rank(v) == 2 && ry - vma_rank(z) == 2) {
-        vma_rank_set(p, rp - 1);
-        vma_rank_set(y, ry - 1);
-        vma_gap_bound_refresh(p);
-        return true;
-    }
-    if (ry - vma_rank(z) == 1) {
-        vma_rotate_right(link);
-        vma_rank_set(y, rp);
-        vma_rank_set(p, !p->left && !p->right ? 1 : rp - 1);
-        vma_gap_bound_refresh(p);
-        vma_gap_bound_refresh(y);
-    } else {
-        vma_rotate_left(&p->left);
-        vma_rotate_right(link);
-        vma_rank_set(v, rp);
-        vma_rank_set(y, ry - 1);
-        vma_rank_set(p, rp - 2);
-        vma_gap_bound_refresh(p);
-        vma_gap_bound_refresh(y);
-        vma_gap_bound_refresh(v);
+        vma_gap_bound_refresh(inner);
     }
     return false;
 }
@@ -340,10 +285,9 @@ static bool vma_delete_fix(struct vma **link)
         vma_gap_bound_refresh(p);
         return true;
     }
-    if (rp - vma_rank(p->left) == 3)
-        return vma_delete_fix_left(link);
-    if (rp - vma_rank(p->right) == 3)
-        return vma_delete_fix_right(link);
+    for (int dir = 0; dir < 2; dir++)
+        if (rp - vma_rank(*vma_child(p, dir)) == 3)
+            return vma_delete_fix_side(link, dir);
     vma_gap_bound_refresh(p);
     return false;
 }
@@ -828,20 +772,12 @@ static inline bool vma_gap_fits(const struct vma_gap_query *q, const struct vma 
     return *hi > *lo && *hi - *lo >= q->len;
 }
 
-/* Refresh the bounds of top and of the left spine below it down to last,
- * bottom-up: the nodes a failed search came through. */
-static void vma_gap_spine_refresh(struct vma *top, const struct vma *last)
+/* Refresh the bounds of top and of the spine on side dir below it, down
+ * to last, bottom-up: the nodes a failed search came through. */
+static void vma_gap_spine_refresh(struct vma *top, const struct vma *last, int dir)
 {
     if (top != last)
-        vma_gap_spine_refresh(top->left, last);
-    vma_gap_bound_refresh(top);
-}
-
-/* The mirror image, down the right spine. */
-static void vma_gap_spine_refresh_right(struct vma *top, const struct vma *last)
-{
-    if (top != last)
-        vma_gap_spine_refresh_right(top->right, last);
+        vma_gap_spine_refresh(*vma_child(top, dir), last, dir);
     vma_gap_bound_refresh(top);
 }
 
@@ -870,7 +806,7 @@ static bool vma_gap_topdown_in(struct vma *top, struct vma_gap_query *q)
         v = v->left;
     }
     if (last)
-        vma_gap_spine_refresh(top, last);
+        vma_gap_spine_refresh(top, last, 0);
     return false;
 }
 
@@ -895,7 +831,7 @@ static bool vma_gap_bottomup_in(struct vma *top, struct vma_gap_query *q)
         v = v->right;
     }
     if (last)
-        vma_gap_spine_refresh_right(top, last);
+        vma_gap_spine_refresh(top, last, 1);
     return false;
 }
 
