@@ -165,8 +165,9 @@ static void vma_gap_bound_refresh(struct vma *v)
  *         / \   <----      / \
  *        b   c  x up (0)  a   b
  *
- * The in-order sequence (a x b y c) is unchanged, so no gap changes. The
- * callers set the ranks, then refresh the bounds of the lower node first.
+ * The in-order sequence (a x b y c) is unchanged, so no gap changes; the
+ * two nodes' bounds are refreshed, the lower one first. Callers set the
+ * ranks.
  * dir names a side: 0 left, 1 right; every repair below is written once
  * for a child on side dir, and serves both sides. */
 
@@ -183,6 +184,8 @@ static void vma_rotate_up(struct vma **link, int dir)
     *vma_child(x, dir) = *vma_child(y, !dir);
     *vma_child(y, !dir) = x;
     *link = y;
+    vma_gap_bound_refresh(x);
+    vma_gap_bound_refresh(y);
 }
 
 /* ---- rebalancing ----
@@ -217,17 +220,12 @@ static bool vma_insert_fix(struct vma **link)
         if (rp - vma_rank(y) == 2) { /* the outer one is higher: x comes up */
             vma_rotate_up(link, dir);
             vma_rank_set(p, rp - 1);
-            vma_gap_bound_refresh(p);
-            vma_gap_bound_refresh(x);
         } else { /* the inner one is higher: y comes up, above x and p */
             vma_rotate_up(vma_child(p, dir), !dir);
             vma_rotate_up(link, dir);
             vma_rank_set(y, rp);
             vma_rank_set(x, rp - 1);
             vma_rank_set(p, rp - 1);
-            vma_gap_bound_refresh(x);
-            vma_gap_bound_refresh(p);
-            vma_gap_bound_refresh(y);
         }
         return false;
     }
@@ -258,17 +256,12 @@ static bool vma_delete_fix_side(struct vma **link, int dir)
         vma_rotate_up(link, !dir);
         vma_rank_set(y, rp);
         vma_rank_set(p, !p->left && !p->right ? 1 : rp - 1); /* a leaf has rank 1 */
-        vma_gap_bound_refresh(p);
-        vma_gap_bound_refresh(y);
     } else { /* the inner one is: it comes up, above p and y */
         vma_rotate_up(vma_child(p, !dir), dir);
         vma_rotate_up(link, !dir);
         vma_rank_set(inner, rp);
         vma_rank_set(y, ry - 1);
         vma_rank_set(p, rp - 2);
-        vma_gap_bound_refresh(p);
-        vma_gap_bound_refresh(y);
-        vma_gap_bound_refresh(inner);
     }
     return false;
 }
