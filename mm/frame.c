@@ -178,8 +178,10 @@ static inline __attribute__((always_inline)) int frame_alloc_inline(paddr_t *pa,
 {
     if (platform_alloc_should_fail(site))
         return -ENOMEM;
-    if (site == MM_ALLOC_FRAME && free_count + slab_kept_frames() <= reserve_count)
-        return -ENOMEM; /* unlocked read: the reserve is a soft line */
+    /* Unlocked reads: the reserve is a soft line. The slab's kept frames
+     * count as free, but are asked for only near the line. */
+    if (site == MM_ALLOC_FRAME && free_count <= reserve_count && free_count + slab_kept_frames() <= reserve_count)
+        return -ENOMEM;
     return frame_take_or_reclaim(pa);
 }
 
